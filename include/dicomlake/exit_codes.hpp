@@ -1,0 +1,34 @@
+// The exit codes of the dicomlake binary: a stable, documented catalogue (README, --help).
+// cron and systemd users act on these numbers; never renumber, only append.
+#pragma once
+
+namespace dicomlake {
+
+enum class ExitCode : int {
+    ok = 0,               // everything in the window was loaded (or was already current)
+    internal = 1,         // a bug or an unexpected condition: please report it
+    config = 2,           // bad option, bad configuration file, missing setting
+    partial = 3,          // the run finished but some studies failed; they are recorded and retried
+    pacs_unavailable = 4, // the PACS is unreachable or refuses the credentials
+    db_unavailable = 5,   // the PostgreSQL warehouse is unreachable or refuses the credentials
+    locked = 6,           // another dicomlake run holds the warehouse lock
+};
+
+struct ExitCodeInfo {
+    ExitCode code;
+    const char* name;
+    const char* meaning;
+};
+
+inline constexpr ExitCodeInfo kExitCodes[] = {
+    {ExitCode::ok, "ok", "success: every study in the window was loaded or already current"},
+    {ExitCode::internal, "internal", "unexpected error (a bug): see the log and report it"},
+    {ExitCode::config, "config", "configuration error: fix the option, file or variable named"},
+    {ExitCode::partial, "partial",
+     "some studies failed; they are recorded (dicomlake status) and retried by the next run"},
+    {ExitCode::pacs_unavailable, "pacs", "PACS unreachable or refusing the credentials"},
+    {ExitCode::db_unavailable, "database", "PostgreSQL unreachable or refusing the credentials"},
+    {ExitCode::locked, "locked", "another dicomlake run holds the warehouse lock"},
+};
+
+}  // namespace dicomlake

@@ -1,0 +1,58 @@
+#include "cli/config.hpp"
+
+#include "util/error.hpp"
+
+namespace dicomlake::cli {
+
+Config build_config(const Settings& s) {
+    Config c;
+    c.pacs_url = s.str("pacs-url");
+    c.pacs_user = s.str("pacs-user");
+    c.pacs_password = s.str("pacs-password");
+    c.pacs_ca_file = s.str("pacs-ca-file");
+    c.pacs_concurrency = static_cast<int>(s.integer("pacs-concurrency", 1, 64));
+    c.pacs_page_size = s.integer("pacs-page-size", 1, 10000);
+    c.pacs_timeout_s = s.integer("pacs-timeout", 1, 3600);
+    c.pacs_connect_timeout_s = s.integer("pacs-connect-timeout", 1, 300);
+    c.pacs_retries = static_cast<int>(s.integer("pacs-retries", 0, 10));
+    c.pacs_verify_tls = s.boolean("pacs-verify-tls");
+    c.db_url = s.str("db-url");
+    c.batch_studies = static_cast<int>(s.integer("batch-studies", 1, 1000));
+    c.key = s.str("key");
+    c.key_version = static_cast<int>(s.integer("key-version", 1, 1000000));
+    c.overlap_days = static_cast<int>(s.integer("overlap-days", 0, 30));
+    c.max_attempts = static_cast<int>(s.integer("max-attempts", 1, 100));
+    c.log_level = s.str("log-level");
+    if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+        c.log_level != "error")
+        throw ConfigError("log-level must be one of trace, debug, info, warn, error (got '" + c.log_level + "' from " +
+                          s.get("log-level").where + ")");
+    if (!c.pacs_url.empty() && c.pacs_url.rfind("http://", 0) != 0 && c.pacs_url.rfind("https://", 0) != 0)
+        throw ConfigError("pacs-url must start with http:// or https:// (got '" + c.pacs_url + "' from " +
+                          s.get("pacs-url").where + ")");
+    if (!c.key.empty() && c.key.size() < 32)
+        throw ConfigError("the pseudonymization key (from " + s.get("key").where +
+                          ") is shorter than 32 characters: generate one with `dicomlake keygen`");
+    return c;
+}
+
+void require_pacs(const Config& c) {
+    if (c.pacs_url.empty())
+        throw ConfigError("no PACS: set DICOMLAKE_PACS_URL, [pacs] url in the configuration file, or --pacs-url "
+                          "to the DICOMweb root, e.g. http://pacs:8042/dicom-web");
+}
+
+void require_database(const Config& c) {
+    if (c.db_url.empty())
+        throw ConfigError("no warehouse: set DICOMLAKE_DB_URL, [database] url in the configuration file, or "
+                          "--db-url to a libpq URI, e.g. postgresql://dicomlake@dbhost/dicomlake");
+}
+
+void require_key(const Config& c) {
+    if (c.key.empty())
+        throw ConfigError("no pseudonymization key: create one with `dicomlake keygen > /etc/dicomlake/key && chmod "
+                          "600 /etc/dicomlake/key`, then set DICOMLAKE_KEY_FILE=/etc/dicomlake/key (or "
+                          "[anonymization] key_file). Keep it safe: the same key gives the same pseudonyms");
+}
+
+}  // namespace dicomlake::cli

@@ -1,0 +1,34 @@
+// The typed, validated settings the commands use, built from the resolved Settings.
+#pragma once
+
+#include <string>
+
+#include "cli/options.hpp"
+
+namespace dicomlake::cli {
+
+struct Config {
+    std::string pacs_url, pacs_user, pacs_password, pacs_ca_file;
+    int pacs_concurrency = 4;
+    long pacs_page_size = 100;
+    long pacs_timeout_s = 120, pacs_connect_timeout_s = 10;
+    int pacs_retries = 3;
+    bool pacs_verify_tls = true;
+    std::string db_url;
+    int batch_studies = 25;
+    std::string key;
+    int key_version = 1;
+    int overlap_days = 1;
+    int max_attempts = 5;
+    std::string log_level = "info";
+};
+
+// Validates ranges and formats. Missing PACS/database/key settings are only an error for the
+// commands that need them: see require_*.
+Config build_config(const Settings& settings);
+
+void require_pacs(const Config& c);
+void require_database(const Config& c);
+void require_key(const Config& c);
+
+}  // namespace dicomlake::cli

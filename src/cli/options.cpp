@@ -1,0 +1,229 @@
+#include "cli/options.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cli/config_file.hpp"
+#include "util/error.hpp"
+
+namespace dicomlake::cli {
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/dicomlake/dicomlake.toml";
+
+// clang-format off
+const std::vector<OptionSpec> kOptions = {
+    {"pacs-url", "pacs.url", nullptr, "URL", "PACS",
+     "DICOMweb root of the PACS (QIDO-RS and WADO-RS live below it), e.g. http://pacs:8042/dicom-web"},
+    {"pacs-user", "pacs.user", "", "NAME", "PACS", "user for HTTP basic authentication (empty: none)"},
+    {"pacs-password", "pacs.password", "", "SECRET", "PACS",
+     "password for HTTP basic authentication; environment or file only (or the -file variant)",
+     Sensitivity::secret},
+    {"pacs-concurrency", "pacs.concurrency", "4", "N", "PACS",
+     "studies fetched at once; the PACS, not dicomlake, should be the limit (1-64)"},
+    {"pacs-page-size", "pacs.page_size", "100", "N", "PACS",
+     "QIDO-RS `limit` per page; pages are read until an empty one (1-10000)"},
+    {"pacs-timeout", "pacs.timeout", "120", "SECONDS", "PACS", "total time allowed for one request (1-3600)"},
+    {"pacs-connect-timeout", "pacs.connect_timeout", "10", "SECONDS", "PACS",
+     "time allowed to connect to the PACS (1-300)"},
+    {"pacs-retries", "pacs.retries", "3", "N", "PACS",
+     "retries of a request after 408, 429, 5xx or a connection error, with exponential backoff (0-10)"},
+    {"pacs-verify-tls", "pacs.verify_tls", "true", "BOOL", "PACS",
+     "verify the PACS certificate (https); turn off only for testing"},
+    {"pacs-ca-file", "pacs.ca_file", "", "PATH", "PACS", "CA bundle for the PACS certificate (empty: system store)"},
+    {"db-url", "database.url", nullptr, "URI", "Warehouse",
+     "libpq URI of the PostgreSQL warehouse, e.g. postgresql://dicomlake@dbhost/dicomlake "
+     "(keep passwords in ~/.pgpass, the environment or the file: a URI with a password is refused as a flag)",
+     Sensitivity::url_password},
+    {"batch-studies", "database.batch_studies", "25", "N", "Warehouse",
+     "studies loaded per transaction (1-1000)"},
+    {"key", "anonymization.key", nullptr, "SECRET", "Anonymization",
+     "secret pseudonymization key (at least 32 characters); environment or file only, or key-file. "
+     "Create one with `dicomlake keygen`; losing it changes every pseudonym", Sensitivity::secret},
+    {"key-version", "anonymization.key_version", "1", "N", "Anonymization",
+     "version number of the key, recorded on every row; raise it when the key is rotated"},
+    {"overlap-days", "run.overlap_days", "1", "DAYS", "Nightly run",
+     "`run` starts this many days before the end of the last run's window, to catch late arrivals (0-30)"},
+    {"max-attempts", "run.max_attempts", "5", "N", "Nightly run",
+     "a failed study is retried by later runs until it has failed this many times (1-100)"},
+    {"log-level", "log.level", "info", "LEVEL", "Logging", "trace, debug, info, warn or error"},
+};
+// clang-format on
+
+std::string upper_snake(const std::string& s) {
+    std::string out = "DICOMLAKE_";
+    for (char c : s) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool has_password(const std::string& url) {
+    // user:secret@ in the authority, or a password= parameter
+    auto scheme = url.find("://");
+    if (scheme != std::string::npos) {
+        auto end = url.find_first_of("/?", scheme + 3);
+        std::string authority = url.substr(scheme + 3, end == std::string::npos ? std::string::npos : end - scheme - 3);
+        auto at = authority.rfind('@');
+        if (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) return true;
+    }
+    return url.find("password=") != std::string::npos;
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_specs() { return kOptions; }
+
+const OptionSpec* find_option(const std::string& name) {
+    for (const auto& o : kOptions)
+        if (name == o.name) return &o;
+    return nullptr;
+}
+
+std::string env_name(const OptionSpec& spec) { return upper_snake(spec.name); }
+std::string env_file_name(const OptionSpec& spec) { return env_name(spec) + "_FILE"; }
+std::string flag_file_name(const OptionSpec& spec) { return std::string(spec.name) + "-file"; }
+std::string file_key_file(const OptionSpec& spec) { return std::string(spec.file_key) + "_file"; }
+
+const char* to_string(Origin o) {
+    switch (o) {
+        case Origin::unset: return "unset";
+        case Origin::default_value: return "default";
+        case Origin::file: return "file";
+        case Origin::environment: return "environment";
+        case Origin::flag: return "flag";
+    }
+    return "unset";
+}
+
+std::string read_secret_file(const std::string& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("cannot read " + what + " from '" + path + "' (does it exist, and may this user read it?)");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+Settings Settings::resolve(const std::map<std::string, std::string>& flags, const std::string& config_path,
+                           const Getenv& getenv) {
+    Settings out;
+    std::map<std::string, FileValue> file;
+    if (!config_path.empty()) {
+        file = read_config_file(config_path);
+        out.config_file_ = config_path;
+    } else {
+        struct stat st {};
+        if (stat(kDefaultConfig, &st) == 0) {
+            file = read_config_file(kDefaultConfig);
+            out.config_file_ = kDefaultConfig;
+        }
+    }
+    // Every key in the file must be known: a typo must not silently fall back to a default.
+    std::set<std::string> known;
+    for (const auto& o : kOptions) {
+        known.insert(o.file_key);
+        if (o.sensitivity == Sensitivity::secret) known.insert(file_key_file(o));
+    }
+    for (const auto& [key, v] : file) {
+        if (!known.count(key)) {
+            std::string hint;
+            for (const auto& k : known)
+                if (k.substr(0, k.find('.')) == key.substr(0, key.find('.'))) hint += (hint.empty() ? "" : ", ") + k;
+            throw ConfigError(out.config_file_ + ":" + std::to_string(v.line) + ": unknown setting `" + key + "`" +
+                              (hint.empty() ? std::string() : " (known in this section: " + hint + ")"));
+        }
+    }
+
+    for (const auto& o : kOptions) {
+        Setting s;
+        const std::string env = env_name(o);
+        const bool secret = o.sensitivity == Sensitivity::secret;
+        auto flag = flags.find(o.name);
+        auto flag_file = secret ? flags.find(flag_file_name(o)) : flags.end();
+        const char* env_value = getenv(env.c_str());
+        const char* env_file = secret ? getenv(env_file_name(o).c_str()) : nullptr;
+        if (env_value != nullptr && *env_value == '\0') env_value = nullptr;
+        if (env_file != nullptr && *env_file == '\0') env_file = nullptr;
+
+        if (flag != flags.end()) {
+            if (secret)
+                throw ConfigError("--" + std::string(o.name) +
+                                  " is a secret and is refused on the command line (other users can read it in "
+                                  "`ps`): use --" + flag_file_name(o) + " PATH, " + env + ", " + env_file_name(o) +
+                                  " or `" + o.file_key + "` in the configuration file");
+            if (o.sensitivity == Sensitivity::url_password && has_password(flag->second))
+                throw ConfigError("--" + std::string(o.name) +
+                                  " holds a password, which is refused on the command line (other users can read "
+                                  "it in `ps`): put the password in ~/.pgpass, or set " + env +
+                                  " or `" + o.file_key + "` in the configuration file");
+            s = {flag->second, Origin::flag, "--" + std::string(o.name)};
+        } else if (flag_file != flags.end()) {
+            s = {read_secret_file(flag_file->second, o.name), Origin::flag, "--" + flag_file_name(o)};
+        } else if (env_value != nullptr || env_file != nullptr) {
+            if (env_value != nullptr && env_file != nullptr)
+                throw ConfigError("both " + env + " and " + env_file_name(o) + " are set: keep one");
+            if (env_value != nullptr)
+                s = {env_value, Origin::environment, env};
+            else
+                s = {read_secret_file(env_file, o.name), Origin::environment, env_file_name(o)};
+        } else if (auto f = file.find(o.file_key); f != file.end()) {
+            if (secret && file.count(file_key_file(o)))
+                throw ConfigError(out.config_file_ + ": both `" + o.file_key + "` and `" + file_key_file(o) +
+                                  "` are set: keep one");
+            s = {f->second.value, Origin::file, out.config_file_ + ":" + std::to_string(f->second.line)};
+        } else if (auto ff = secret ? file.find(file_key_file(o)) : file.end(); ff != file.end()) {
+            s = {read_secret_file(ff->second.value, o.name), Origin::file,
+                 out.config_file_ + ":" + std::to_string(ff->second.line)};
+        } else if (o.default_value != nullptr) {
+            s = {o.default_value, Origin::default_value, "default"};
+        }
+        out.values_[o.name] = s;
+    }
+    return out;
+}
+
+const Setting& Settings::get(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) throw Error(ExitCode::internal, "undeclared option '" + name + "'");
+    return it->second;
+}
+
+long Settings::integer(const std::string& name, long min, long max) const {
+    const Setting& s = get(name);
+    try {
+        size_t used = 0;
+        long v = std::stol(s.value, &used);
+        if (used == s.value.size() && v >= min && v <= max) return v;
+    } catch (...) {
+    }
+    throw ConfigError(name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                      " (got '" + s.value + "' from " + s.where + ")");
+}
+
+double Settings::number(const std::string& name, double min, double max) const {
+    const Setting& s = get(name);
+    try {
+        size_t used = 0;
+        double v = std::stod(s.value, &used);
+        if (used == s.value.size() && v >= min && v <= max) return v;
+    } catch (...) {
+    }
+    throw ConfigError(name + " must be a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                      " (got '" + s.value + "' from " + s.where + ")");
+}
+
+bool Settings::boolean(const std::string& name) const {
+    const Setting& s = get(name);
+    std::string v = s.value;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+    throw ConfigError(name + " must be true or false (got '" + s.value + "' from " + s.where + ")");
+}
+
+}  // namespace dicomlake::cli

@@ -1,0 +1,18 @@
+// One function per subcommand; main.cpp only parses and dispatches. Each returns the exit code.
+#pragma once
+
+#include <string>
+
+#include "cli/config.hpp"
+#include "cli/options.hpp"
+
+namespace dicomlake::command {
+
+int migrate(const cli::Config& config);
+int backfill(const cli::Config& config, const std::string& from, const std::string& to);
+int run(const cli::Config& config);
+int check(const cli::Settings& settings, const cli::Config& config);
+int status(const cli::Config& config, int limit);
+int keygen();
+
+}  // namespace dicomlake::command

@@ -1,0 +1,41 @@
+#include "command/extract_common.hpp"
+
+#include <cstdio>
+
+#include "source/dicomweb/dicomweb_source.hpp"
+#include "warehouse/database.hpp"
+
+namespace dicomlake::command {
+
+source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
+    source::dicomweb::DicomwebOptions o;
+    o.root = c.pacs_url;
+    o.page_size = c.pacs_page_size;
+    o.http.user = c.pacs_user;
+    o.http.password = c.pacs_password;
+    o.http.connect_timeout_s = c.pacs_connect_timeout_s;
+    o.http.timeout_s = c.pacs_timeout_s;
+    o.http.retries = c.pacs_retries;
+    o.http.verify_tls = c.pacs_verify_tls;
+    o.http.ca_file = c.pacs_ca_file;
+    return o;
+}
+
+int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request) {
+    cli::require_pacs(config);
+    cli::require_database(config);
+    cli::require_key(config);
+    warehouse::Database db(config.db_url);
+    db.require_current_schema();
+    source::dicomweb::DicomwebSource source(dicomweb_options(config));
+    source.probe();
+    auto report = pipeline::extract(config, source, db, request);
+    const auto& c = report.counts;
+    std::printf("%s %s..%s: %ld studies found, %ld loaded (%ld series), %ld unchanged, %ld failed\n",
+                request.command.c_str(), request.window_from.c_str(), request.window_to.c_str(), c.studies_found,
+                c.studies_loaded, c.series_loaded, c.studies_unchanged, c.studies_failed);
+    if (!report.message.empty()) std::printf("%s\n", report.message.c_str());
+    return static_cast<int>(report.code);
+}
+
+}  // namespace dicomlake::command

@@ -1,0 +1,36 @@
+#include <spdlog/spdlog.h>
+
+#include "command/command.hpp"
+#include "command/extract_common.hpp"
+#include "util/dates.hpp"
+#include "warehouse/database.hpp"
+#include "warehouse/ledger.hpp"
+
+namespace dicomlake::command {
+
+int run(const cli::Config& config) {
+    cli::require_database(config);
+    std::string to = today_plus(0);
+    std::string from = today_plus(-1);  // first run: yesterday and today
+    {
+        warehouse::Database db(config.db_url);
+        db.require_current_schema();
+        warehouse::Ledger ledger(db);
+        if (auto mark = ledger.watermark()) {
+            from = add_days(*mark, -config.overlap_days);
+            spdlog::info("last run covered up to {}; starting {} day(s) earlier", *mark, config.overlap_days);
+        } else {
+            spdlog::info("first nightly run: extracting yesterday and today");
+        }
+    }
+    if (*parse_iso_date(from) > *parse_iso_date(to)) from = to;  // a watermark in the future (clock change)
+    pipeline::ExtractRequest request;
+    request.command = "run";
+    request.window_from = from;
+    request.window_to = to;
+    request.days = days_between(from, to);
+    request.retry_failed = true;
+    return extract_and_report(config, request);
+}
+
+}  // namespace dicomlake::command

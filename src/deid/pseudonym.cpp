@@ -1,0 +1,122 @@
+#include "deid/pseudonym.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "util/error.hpp"
+
+namespace dicomlake::deid {
+
+namespace {
+
+__extension__ typedef unsigned __int128 uint128;
+
+std::array<unsigned char, 32> hmac_sha256(const unsigned char* key, size_t key_len, std::string_view data) {
+    std::array<unsigned char, 32> out{};
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key, static_cast<int>(key_len), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), out.data(), &len);
+    return out;
+}
+
+const char* purpose_label(Purpose p) {
+    switch (p) {
+        case Purpose::uid: return "dicomlake/v1/uid";
+        case Purpose::patient: return "dicomlake/v1/patient";
+        case Purpose::accession: return "dicomlake/v1/accession";
+        case Purpose::date: return "dicomlake/v1/date";
+    }
+    return "dicomlake/v1/unknown";
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\0' || s.back() == '\n' || s.back() == '\r' ||
+                          s.back() == '\t'))
+        s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    return s;
+}
+
+// Decimal digits of a 128-bit unsigned integer.
+std::string to_decimal(uint128 v) {
+    if (v == 0) return "0";
+    std::string s;
+    while (v > 0) {
+        s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    }
+    return s;
+}
+
+}  // namespace
+
+Pseudonymizer::Pseudonymizer(std::string_view secret, int key_version) : key_version_(key_version) {
+    const Purpose all[] = {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date};
+    for (Purpose p : all)
+        keys_[static_cast<size_t>(p)] =
+            hmac_sha256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), purpose_label(p));
+}
+
+std::array<unsigned char, 32> Pseudonymizer::mac(Purpose purpose, std::string_view value) const {
+    const auto& k = keys_[static_cast<size_t>(purpose)];
+    return hmac_sha256(k.data(), k.size(), value);
+}
+
+std::string Pseudonymizer::uid(std::string_view original) const {
+    original = trim(original);
+    if (original.rfind("1.2.840.10008.", 0) == 0) return std::string(original);
+    auto m = mac(Purpose::uid, original);
+    m[6] = static_cast<unsigned char>((m[6] & 0x0F) | 0x80);  // UUID version 8 (custom)
+    m[8] = static_cast<unsigned char>((m[8] & 0x3F) | 0x80);  // RFC 4122 variant
+    uint128 v = 0;
+    for (size_t i = 0; i < 16; ++i) v = (v << 8) | m[i];
+    return "2.25." + to_decimal(v);
+}
+
+std::string Pseudonymizer::token(Purpose purpose, std::string_view value) const {
+    static const char* hex = "0123456789abcdef";
+    auto m = mac(purpose, trim(value));
+    std::string s;
+    for (size_t i = 0; i < 16; ++i) {
+        s += hex[m[i] >> 4];
+        s += hex[m[i] & 0xF];
+    }
+    return s;
+}
+
+std::string read_key_file(const std::string& path) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0)
+        throw ConfigError("pseudonymization key file '" + path +
+                          "' does not exist: create one with `dicomlake keygen > " + path +
+                          " && chmod 600 " + path + "`, and back it up: without it pseudonyms change");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("cannot read pseudonymization key file '" + path + "': check its permissions");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string key(trim(ss.str()));
+    if (key.size() < 32)
+        throw ConfigError("pseudonymization key in '" + path + "' is shorter than 32 characters: " +
+                          "generate a proper one with `dicomlake keygen`");
+    return key;
+}
+
+std::string generate_key() {
+    unsigned char buf[32];
+    if (RAND_bytes(buf, sizeof buf) != 1) throw Error(ExitCode::internal, "OpenSSL could not generate random bytes");
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (unsigned char c : buf) {
+        s += hex[c >> 4];
+        s += hex[c & 0xF];
+    }
+    return s;
+}
+
+}  // namespace dicomlake::deid

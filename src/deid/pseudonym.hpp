@@ -1,0 +1,44 @@
+// Keyed, stateless pseudonyms (HMAC-SHA256, OpenSSL). The same input and key give the same
+// pseudonym on every run and every machine; without the key nobody can test a candidate value.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace dicomlake::deid {
+
+// One key per purpose, derived from the secret, so a pseudonym of one kind can never be
+// matched against a pseudonym of another kind.
+enum class Purpose { uid, patient, accession, date };
+
+class Pseudonymizer {
+public:
+    // `secret` is the raw key material (key file or environment); never from the command line.
+    Pseudonymizer(std::string_view secret, int key_version);
+
+    // "2.25." + the decimal of 128 HMAC bits (UUID version 8 / RFC 4122 variant bits set).
+    // Well-known DICOM UIDs (1.2.840.10008.*: SOP classes, transfer syntaxes) pass unchanged.
+    std::string uid(std::string_view original) const;
+
+    // A short hex token for identifiers that are not UIDs (patient with issuer, accession).
+    std::string token(Purpose purpose, std::string_view value) const;
+
+    // Raw 32-byte HMAC under the purpose key (for derived values such as date offsets).
+    std::array<unsigned char, 32> mac(Purpose purpose, std::string_view value) const;
+
+    int key_version() const { return key_version_; }
+
+private:
+    std::array<std::array<unsigned char, 32>, 4> keys_{};
+    int key_version_;
+};
+
+// Reads a key file: at least 32 bytes of key material after trimming surrounding white space.
+// Throws ConfigError with advice when the file is missing, unreadable, short or world-readable.
+std::string read_key_file(const std::string& path);
+
+// Hex of 32 random bytes, for `dicomlake keygen`.
+std::string generate_key();
+
+}  // namespace dicomlake::deid

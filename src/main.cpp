@@ -1,0 +1,123 @@
+// dicomlake: parse the command line, resolve the settings, dispatch. Nothing else.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "cli/config.hpp"
+#include "cli/options.hpp"
+#include "command/command.hpp"
+#include "dicomlake/exit_codes.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace {
+
+std::string footer() {
+    std::string s =
+        "Settings come from, in this order of precedence: command-line flag, environment variable\n"
+        "(DICOMLAKE_ + the flag name in capitals, e.g. DICOMLAKE_PACS_URL), configuration file\n"
+        "(--config or DICOMLAKE_CONFIG, default /etc/dicomlake/dicomlake.toml when present), default.\n"
+        "Secrets (pacs-password, key) are refused as flags: use the environment, NAME_FILE variables,\n"
+        "--NAME-file or the file. `dicomlake check` shows every effective setting and its origin.\n\n"
+        "Typical use:\n"
+        "  dicomlake keygen > /etc/dicomlake/key && chmod 600 /etc/dicomlake/key\n"
+        "  dicomlake migrate                                  # create or upgrade the warehouse schema\n"
+        "  dicomlake backfill --from 2024-01-01 --to 2024-12-31\n"
+        "  dicomlake run                                      # nightly, from cron or a systemd timer\n"
+        "  dicomlake status                                   # what happened last night\n\n"
+        "Exit codes:\n";
+    for (const auto& e : dicomlake::kExitCodes) {
+        char line[160];
+        std::snprintf(line, sizeof line, "  %d  %-9s %s\n", static_cast<int>(e.code), e.name, e.meaning);
+        s += line;
+    }
+    return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace dicomlake;
+    CLI::App app{"dicomlake " DICOMLAKE_VERSION
+                 ": DICOM metadata from a PACS (DICOMweb) into a PostgreSQL warehouse, de-identified."};
+    app.footer(footer());
+    app.require_subcommand(1);
+    app.fallthrough();
+    app.set_version_flag("--version", DICOMLAKE_VERSION);
+
+    std::string config_path;
+    app.add_option("--config", config_path, "configuration file (TOML); also DICOMLAKE_CONFIG")
+        ->option_text("PATH")
+        ->group("General");
+    std::map<std::string, std::string> storage;
+    std::map<std::string, CLI::Option*> declared;
+    for (const auto& spec : cli::option_specs()) {
+        std::string help = std::string(spec.help) + " [" + spec.file_key + ", " + cli::env_name(spec);
+        if (spec.default_value != nullptr && *spec.default_value != '\0')
+            help += ", default " + std::string(spec.default_value);
+        help += "]";
+        declared[spec.name] = app.add_option("--" + std::string(spec.name), storage[spec.name], help)
+                                  ->option_text(spec.value_name)
+                                  ->group(spec.group);
+        if (spec.sensitivity == cli::Sensitivity::secret) {
+            std::string name = cli::flag_file_name(spec);
+            declared[name] = app.add_option("--" + name, storage[name],
+                                            "file holding " + std::string(spec.name) + " [" +
+                                                cli::file_key_file(spec) + ", " + cli::env_file_name(spec) + "]")
+                                 ->option_text("PATH")
+                                 ->group(spec.group);
+        }
+    }
+
+    auto* migrate = app.add_subcommand("migrate", "create or upgrade the warehouse schema (idempotent)");
+    std::string from, to;
+    auto* backfill = app.add_subcommand(
+        "backfill", "extract every study whose StudyDate lies in a date range (history, or a re-load)");
+    backfill->add_option("--from", from, "first StudyDate, YYYY-MM-DD")->required();
+    backfill->add_option("--to", to, "last StudyDate, YYYY-MM-DD (inclusive)")->required();
+    auto* run = app.add_subcommand(
+        "run", "the nightly job: from the last run's window end (minus overlap-days) to today; first run: "
+               "yesterday and today; retries studies that failed before");
+    auto* check = app.add_subcommand(
+        "check", "show every effective setting and where it came from, then test the PACS and the database");
+    int status_limit = 10;
+    auto* status = app.add_subcommand("status", "recent runs, the nightly watermark, failed studies and why");
+    status->add_option("--limit", status_limit, "how many runs and failed studies to show")->capture_default_str();
+    auto* keygen = app.add_subcommand("keygen", "print a new random pseudonymization key (store it with mode 600)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : static_cast<int>(ExitCode::config);
+    }
+
+    try {
+        if (keygen->parsed()) return command::keygen();
+        std::map<std::string, std::string> flags;
+        for (const auto& [name, opt] : declared)
+            if (opt->count() > 0) flags[name] = storage[name];
+        if (config_path.empty()) {
+            const char* env = std::getenv("DICOMLAKE_CONFIG");
+            if (env != nullptr) config_path = env;
+        }
+        auto settings = cli::Settings::resolve(flags, config_path, [](const char* n) { return std::getenv(n); });
+        auto config = cli::build_config(settings);
+        setup_logging(config.log_level);
+        if (migrate->parsed()) return command::migrate(config);
+        if (backfill->parsed()) return command::backfill(config, from, to);
+        if (run->parsed()) return command::run(config);
+        if (check->parsed()) return command::check(settings, config);
+        if (status->parsed()) return command::status(config, status_limit);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "dicomlake: %s\n", e.what());
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dicomlake: unexpected error: %s\n(please report this with the log above)\n", e.what());
+        return static_cast<int>(ExitCode::internal);
+    }
+    return static_cast<int>(ExitCode::internal);
+}

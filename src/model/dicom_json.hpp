@@ -1,0 +1,89 @@
+// The single pass over WADO-RS metadata (DICOM JSON model, PS3.18 F.2): simdjson On-Demand
+// walks each instance once, asks the AttributeFilter (de-identification) what to do with each
+// attribute *before* its value is materialised, and emits flat, typed attributes named by
+// keyword path ("SharedFunctionalGroupsSequence[0].MRAveragesSequence[0].NumberOfAverages").
+#pragma once
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/dictionary.hpp"
+
+namespace dicomlake::model {
+
+// One leaf attribute of one instance, typed by VR.
+struct Attribute {
+    std::string path;  // keyword path; private/unknown tags keep their hex form
+    TagKey tag = 0;    // the leaf tag
+    char vr[3] = {0, 0, 0};
+    std::string json;  // typed JSON text: a scalar for one value, an array for several, null if empty
+    double number = std::numeric_limits<double>::quiet_NaN();  // first value, when numeric
+    std::string text;  // first value as text (dates/times in ISO form, PN's Alphabetic group)
+    int depth = 0;     // sequence nesting depth (0 = top level)
+    bool summary_only = false;  // from per-frame items beyond the first: for summaries, not jsonb
+
+    bool has_number() const { return !std::isnan(number); }
+};
+
+struct Instance {
+    std::vector<Attribute> attributes;
+    const Attribute* find(std::string_view path) const;
+};
+
+// Where an attribute sits: the tags of the enclosing sequences, outermost first.
+struct AttributeContext {
+    const std::vector<TagKey>& parents;
+    int depth() const { return static_cast<int>(parents.size()); }
+};
+
+// What the walk does with an attribute. Implemented by the de-identification policy.
+class AttributeFilter {
+public:
+    enum class Action { keep, drop, replace_uid };
+    virtual ~AttributeFilter() = default;
+    virtual Action decide(TagKey tag, std::string_view vr, const AttributeContext& ctx) const = 0;
+    // For Action::replace_uid: the pseudonym of one UID value.
+    virtual std::string replace_uid(std::string_view uid) const = 0;
+};
+
+// Keeps everything (flattening tests, tools).
+class KeepAllFilter final : public AttributeFilter {
+public:
+    Action decide(TagKey, std::string_view, const AttributeContext&) const override { return Action::keep; }
+    std::string replace_uid(std::string_view uid) const override { return std::string(uid); }
+};
+
+// Malformed input: the message names the problem and the byte offset, never a value.
+class MalformedJson : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct WalkOptions {
+    // Per-frame functional group items after the first only feed summaries (acquisition times):
+    // a 500-frame enhanced series would otherwise carry 500 copies of every frame attribute.
+    bool collapse_per_frame = true;
+};
+
+// Walks a WADO-RS metadata body: an array of instances, or a single instance object.
+// Calls `on_instance` once per instance. Throws MalformedJson.
+void walk_metadata(simdjson::padded_string_view body, const AttributeFilter& filter,
+                   const std::function<void(Instance&&)>& on_instance, const WalkOptions& options = {});
+
+// Convenience for tests and tools: copies into padded memory first.
+std::vector<Instance> parse_metadata(std::string_view body, const AttributeFilter& filter,
+                                     const WalkOptions& options = {});
+
+// Value typing helpers, exposed for unit tests.
+std::string iso_date(std::string_view da);   // "20261103" -> "2026-11-03" (unchanged when invalid)
+std::string iso_time(std::string_view tm);   // "081500.25" -> "08:15:00.25"
+std::string iso_datetime(std::string_view dt);  // "20261103081500+0100" -> "2026-11-03T08:15:00+01:00"
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace dicomlake::model

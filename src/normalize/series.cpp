@@ -1,0 +1,358 @@
+#include "normalize/series.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace dicomlake::normalize {
+
+namespace {
+
+enum class Column {
+    nex, tr_ms, te_ms, ti_ms, echo_train_length, flip_angle, slice_thickness_mm, field_strength_t,
+    ctdivol_mgy, count_
+};
+constexpr size_t kColumns = static_cast<size_t>(Column::count_);
+
+struct Candidate {
+    Column column;
+    int priority;  // lower wins: top level, then shared groups, then the first per-frame item
+};
+
+// Where each typed acquisition parameter lives, classic header first, then the enhanced
+// multi-frame functional groups (PS3.3 C.7.6.16; Philips: shared, Siemens XA: per-frame).
+const std::unordered_map<std::string, Candidate>& candidates() {
+    static const std::unordered_map<std::string, Candidate> table = [] {
+        std::unordered_map<std::string, Candidate> t;
+        auto add = [&t](Column c, const std::string& top, const std::string& group_path) {
+            t.emplace(top, Candidate{c, 0});
+            if (!group_path.empty()) {
+                t.emplace("SharedFunctionalGroupsSequence[0]." + group_path, Candidate{c, 1});
+                t.emplace("PerFrameFunctionalGroupsSequence[0]." + group_path, Candidate{c, 2});
+            }
+        };
+        add(Column::nex, "NumberOfAverages", "MRAveragesSequence[0].NumberOfAverages");
+        add(Column::tr_ms, "RepetitionTime", "MRTimingAndRelatedParametersSequence[0].RepetitionTime");
+        add(Column::te_ms, "EchoTime", "MREchoSequence[0].EffectiveEchoTime");
+        add(Column::ti_ms, "InversionTime", "MRModifierSequence[0].InversionTimes");
+        add(Column::echo_train_length, "EchoTrainLength",
+            "MRTimingAndRelatedParametersSequence[0].EchoTrainLength");
+        add(Column::flip_angle, "FlipAngle", "MRTimingAndRelatedParametersSequence[0].FlipAngle");
+        add(Column::slice_thickness_mm, "SliceThickness", "PixelMeasuresSequence[0].SliceThickness");
+        add(Column::field_strength_t, "MagneticFieldStrength", "");
+        add(Column::ctdivol_mgy, "CTDIvol", "CTExposureSequence[0].CTDIvol");
+        return t;
+    }();
+    return table;
+}
+
+// Instance identity: never part of the series-level attributes.
+bool is_instance_identity(const std::string& path) {
+    return path == "SOPInstanceUID" || path == "InstanceNumber";
+}
+
+struct AttrState {
+    std::string json;
+    long count = 0;
+    bool varies = false;
+};
+
+struct InstanceFacts {
+    std::string series_key, study_key, sop_key;
+    long instance_number = 0;
+    bool has_instance_number = false;
+    std::array<double, kColumns> values{};
+    std::array<int, kColumns> priority{};  // 99 = absent
+    std::string acq_first, acq_last;
+};
+
+// Lower is the reference instance of its series.
+bool before(const InstanceFacts& a, const InstanceFacts& b) {
+    if (a.has_instance_number != b.has_instance_number) return a.has_instance_number;
+    if (a.instance_number != b.instance_number) return a.instance_number < b.instance_number;
+    return a.sop_key < b.sop_key;
+}
+
+struct SeriesAcc {
+    SeriesRow row;
+    InstanceFacts ref;
+    bool have_ref = false;
+    std::map<std::string, AttrState> attrs;  // ordered: the JSON text is deterministic
+    double ctdi_sum = 0;
+    long ctdi_n = 0;
+};
+
+std::optional<double> opt(const InstanceFacts& f, Column c) {
+    size_t i = static_cast<size_t>(c);
+    if (f.priority[i] == 99) return std::nullopt;
+    return f.values[i];
+}
+
+std::string timestamp(const std::string& date, const std::string& time) {
+    if (date.size() != 10 || time.size() < 5) return {};
+    return date + "T" + time;
+}
+
+std::string strip_zone(std::string dt) {
+    // ISO DT from the walk: "YYYY-MM-DDTHH:MM:SS.ffffff+01:00" -> local clock time, as scanners log it.
+    if (dt.size() > 10) {
+        auto pos = dt.find_first_of("+-", 11);
+        if (pos != std::string::npos) dt.resize(pos);
+    }
+    return dt;
+}
+
+void note_time(std::string& first, std::string& last, const std::string& ts) {
+    if (ts.empty()) return;
+    if (first.empty() || ts < first) first = ts;
+    if (last.empty() || ts > last) last = ts;
+}
+
+std::string sha256_hex(const std::string& data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (unsigned int i = 0; i < len; ++i) {
+        s += hex[md[i] >> 4];
+        s += hex[md[i] & 0xF];
+    }
+    return s;
+}
+
+void append_opt(std::string& out, const std::optional<double>& v) {
+    out += v ? std::to_string(*v) : std::string("-");
+    out += '|';
+}
+
+std::string top_text(const model::Instance& instance, model::TagKey tag) {
+    for (const auto& a : instance.attributes)
+        if (a.depth == 0 && a.tag == tag) return a.text;
+    return {};
+}
+
+}  // namespace
+
+std::string acquisition_timestamp(const model::Instance& instance) {
+    std::string adt, adate, atime, sdate, cdate, ctime;
+    for (const auto& a : instance.attributes) {
+        if (a.depth != 0) continue;
+        switch (a.tag) {
+            case 0x0008002A: adt = a.text; break;
+            case 0x00080022: adate = a.text; break;
+            case 0x00080032: atime = a.text; break;
+            case 0x00080021: sdate = a.text; break;
+            case 0x00080023: cdate = a.text; break;
+            case 0x00080033: ctime = a.text; break;
+            default: break;
+        }
+    }
+    if (adt.size() >= 16) return strip_zone(adt);
+    if (!atime.empty()) {
+        auto ts = timestamp(!adate.empty() ? adate : !sdate.empty() ? sdate : cdate, atime);
+        if (!ts.empty()) return ts;
+    }
+    return timestamp(cdate, ctime);
+}
+
+struct StudyAccumulator::Impl {
+    std::map<std::string, SeriesAcc> series;  // by series_key
+    StudyRow study;
+    InstanceFacts study_ref;
+    bool have_study = false;
+    long instances = 0;
+};
+
+StudyAccumulator::StudyAccumulator() : impl_(std::make_unique<Impl>()) {}
+StudyAccumulator::~StudyAccumulator() = default;
+StudyAccumulator::StudyAccumulator(StudyAccumulator&&) noexcept = default;
+StudyAccumulator& StudyAccumulator::operator=(StudyAccumulator&&) noexcept = default;
+long StudyAccumulator::instances() const { return impl_->instances; }
+
+void StudyAccumulator::add(model::Instance&& instance) {
+    const auto& table = candidates();
+    InstanceFacts f;
+    f.priority.fill(99);
+    for (const auto& a : instance.attributes) {
+        if (a.depth == 0) {
+            switch (a.tag) {
+                case 0x0020000D: f.study_key = a.text; break;
+                case 0x0020000E: f.series_key = a.text; break;
+                case 0x00080018: f.sop_key = a.text; break;
+                case 0x00200013:
+                    if (a.has_number()) {
+                        f.instance_number = static_cast<long>(a.number);
+                        f.has_instance_number = true;
+                    }
+                    break;
+                default: break;
+            }
+        }
+        if (a.summary_only || a.tag == 0x00189074) {  // FrameAcquisitionDateTime, any frame
+            if (a.tag == 0x00189074) note_time(f.acq_first, f.acq_last, strip_zone(a.text));
+            if (a.summary_only) continue;
+        }
+        if (a.has_number()) {
+            auto it = table.find(a.path);
+            if (it != table.end()) {
+                size_t i = static_cast<size_t>(it->second.column);
+                if (it->second.priority < f.priority[i]) {
+                    f.priority[i] = it->second.priority;
+                    f.values[i] = a.number;
+                }
+            }
+        }
+    }
+    if (f.series_key.empty()) throw std::runtime_error("an instance has no SeriesInstanceUID");
+    if (f.study_key.empty()) throw std::runtime_error("an instance has no StudyInstanceUID");
+    if (f.acq_first.empty()) {
+        auto ts = acquisition_timestamp(instance);
+        f.acq_first = f.acq_last = ts;
+    }
+
+    Impl& im = *impl_;
+    ++im.instances;
+    if (!im.have_study) {
+        im.study.study_key = f.study_key;
+    } else if (im.study.study_key != f.study_key) {
+        throw std::runtime_error("the metadata mixes instances of different studies");
+    }
+
+    SeriesAcc& s = im.series[f.series_key];
+    bool first_in_series = s.row.instances == 0;
+    ++s.row.instances;
+    note_time(s.row.first_acquired, s.row.last_acquired, f.acq_first);
+    note_time(s.row.first_acquired, s.row.last_acquired, f.acq_last);
+    if (auto c = opt(f, Column::ctdivol_mgy)) {
+        s.ctdi_sum += *c;
+        ++s.ctdi_n;
+    }
+
+    // Series-level attributes: kept when every instance has the same value.
+    for (auto& a : instance.attributes) {
+        if (a.summary_only || is_instance_identity(a.path)) continue;
+        auto [it, inserted] = s.attrs.try_emplace(a.path);
+        AttrState& st = it->second;
+        if (inserted) {
+            if (!first_in_series) st.varies = true;  // absent from earlier instances
+            st.json = std::move(a.json);
+        } else if (!st.varies && st.json != a.json) {
+            st.varies = true;
+        }
+        ++st.count;
+    }
+
+    bool becomes_ref = !s.have_ref || before(f, s.ref);
+    if (becomes_ref) {
+        auto text_of = [&instance](model::TagKey tag) { return top_text(instance, tag); };
+        SeriesRow& r = s.row;
+        r.study_key = f.study_key;
+        r.series_key = f.series_key;
+        r.modality = text_of(0x00080060);
+        r.manufacturer = text_of(0x00080070);
+        r.model = text_of(0x00081090);
+        r.device_serial = text_of(0x00181000);
+        r.station = text_of(0x00081010);
+        r.institution = text_of(0x00080080);
+        r.series_description = text_of(0x0008103E);
+        r.protocol_name = text_of(0x00181030);
+        r.body_part = text_of(0x00180015);
+        r.sop_class_uid = text_of(0x00080016);
+        r.image_type.clear();
+        for (const auto& a : instance.attributes)
+            if (a.depth == 0 && a.tag == 0x00080008) r.image_type = a.json;
+        r.series_date = text_of(0x00080021);
+        r.series_time = text_of(0x00080031);
+        std::string sn = text_of(0x00200011);
+        r.series_number.reset();
+        if (!sn.empty()) {
+            try {
+                r.series_number = std::stol(sn);
+            } catch (...) {
+            }
+        }
+        s.ref = f;
+        s.have_ref = true;
+    }
+    bool study_ref = !im.have_study || f.series_key < im.study_ref.series_key ||
+                     (f.series_key == im.study_ref.series_key && before(f, im.study_ref));
+    if (study_ref) {
+        auto text_of = [&instance](model::TagKey tag) { return top_text(instance, tag); };
+        StudyRow& st = im.study;
+        st.study_date = text_of(0x00080020);
+        st.study_time = text_of(0x00080030);
+        st.study_description = text_of(0x00081030);
+        st.institution = text_of(0x00080080);
+        st.patient_age = text_of(0x00101010);
+        st.patient_sex = text_of(0x00100040);
+        st.patient_size_m.reset();
+        st.patient_weight_kg.reset();
+        for (const auto& a : instance.attributes) {
+            if (a.depth != 0 || !a.has_number()) continue;
+            if (a.tag == 0x00101020) st.patient_size_m = a.number;
+            if (a.tag == 0x00101030) st.patient_weight_kg = a.number;
+        }
+        im.study_ref = f;
+    }
+    im.have_study = true;
+}
+
+StudyResult StudyAccumulator::finish() {
+    Impl& im = *impl_;
+    if (im.instances == 0) throw std::runtime_error("the metadata holds no instance");
+    StudyResult out;
+    out.study = im.study;
+    std::set<std::string> modalities;
+    std::string digest;
+    for (auto& [key, s] : im.series) {
+        SeriesRow& r = s.row;
+        r.nex = opt(s.ref, Column::nex);
+        r.tr_ms = opt(s.ref, Column::tr_ms);
+        r.te_ms = opt(s.ref, Column::te_ms);
+        r.ti_ms = opt(s.ref, Column::ti_ms);
+        r.echo_train_length = opt(s.ref, Column::echo_train_length);
+        r.flip_angle = opt(s.ref, Column::flip_angle);
+        r.slice_thickness_mm = opt(s.ref, Column::slice_thickness_mm);
+        r.field_strength_t = opt(s.ref, Column::field_strength_t);
+        if (s.ctdi_n > 0) r.ctdivol_mgy = s.ctdi_sum / static_cast<double>(s.ctdi_n);
+        std::string json = "{";
+        for (auto& [path, st] : s.attrs) {
+            if (st.varies || st.count != r.instances) {
+                r.varying.push_back(path);
+                continue;
+            }
+            if (json.size() > 1) json += ',';
+            model::append_json_string(json, path);
+            json += ':';
+            json += st.json;
+        }
+        json += '}';
+        r.attributes_json = std::move(json);
+        if (!r.modality.empty()) modalities.insert(r.modality);
+        note_time(out.study.first_acquired, out.study.last_acquired, r.first_acquired);
+        note_time(out.study.first_acquired, out.study.last_acquired, r.last_acquired);
+        out.study.instance_count += r.instances;
+
+        digest += r.series_key + '|' + r.modality + '|' + r.manufacturer + '|' + r.model + '|' +
+                  r.device_serial + '|' + r.station + '|' + r.series_description + '|' + r.protocol_name +
+                  '|' + r.body_part + '|' + std::to_string(r.instances) + '|' + r.first_acquired + '|' +
+                  r.last_acquired + '|';
+        for (const auto& v : {r.nex, r.tr_ms, r.te_ms, r.ti_ms, r.echo_train_length, r.flip_angle,
+                              r.slice_thickness_mm, r.field_strength_t, r.ctdivol_mgy})
+            append_opt(digest, v);
+        digest += r.attributes_json;
+        digest += '\n';
+        out.series.push_back(std::move(r));
+    }
+    out.study.series_count = static_cast<long>(out.series.size());
+    out.study.modalities.assign(modalities.begin(), modalities.end());
+    digest += out.study.study_date + '|' + out.study.study_time + '|' + out.study.study_description + '|' +
+              out.study.patient_age + '|' + out.study.patient_sex;
+    out.study.content_hash = sha256_hex(digest);
+    return out;
+}
+
+}  // namespace dicomlake::normalize

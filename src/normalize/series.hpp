@@ -1,0 +1,74 @@
+// Instances -> one row per series (the contract between transform and load), plus one row per
+// study. Everything here is already de-identified: keys are pseudonyms.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/dicom_json.hpp"
+
+namespace dicomlake::normalize {
+
+struct SeriesRow {
+    std::string study_key;   // pseudonymized StudyInstanceUID
+    std::string series_key;  // pseudonymized SeriesInstanceUID
+    std::string modality, manufacturer, model, device_serial, station, institution;
+    std::string series_description, protocol_name, body_part, sop_class_uid, image_type;
+    std::optional<long> series_number;
+    std::string series_date, series_time;  // ISO, or empty
+    // Acquisition parameters from the series' reference instance (lowest InstanceNumber);
+    // enhanced multi-frame objects read them from the shared, then the first per-frame group.
+    std::optional<double> nex, tr_ms, te_ms, ti_ms, echo_train_length, flip_angle, slice_thickness_mm,
+        field_strength_t;
+    std::optional<double> ctdivol_mgy;  // mean over the instances that carry one
+    long instances = 0;
+    std::string first_acquired, last_acquired;  // ISO timestamps, or empty
+    std::string attributes_json;                // {"keyword.path": value} of series-level attributes
+    std::vector<std::string> varying;           // keyword paths whose value differs across instances
+};
+
+struct StudyRow {
+    std::string study_key;
+    std::string study_date, study_time, study_description;  // ISO date/time, or empty
+    std::vector<std::string> modalities;                     // distinct, sorted
+    std::string institution;
+    std::string patient_age, patient_sex;
+    std::optional<double> patient_size_m, patient_weight_kg;
+    long series_count = 0, instance_count = 0;
+    std::string first_acquired, last_acquired;
+    std::string content_hash;  // SHA-256 over the study's rows: unchanged studies are skipped
+};
+
+struct StudyResult {
+    StudyRow study;
+    std::vector<SeriesRow> series;  // sorted by series_key
+};
+
+class StudyAccumulator {
+public:
+    StudyAccumulator();
+    ~StudyAccumulator();
+    StudyAccumulator(StudyAccumulator&&) noexcept;
+    StudyAccumulator& operator=(StudyAccumulator&&) noexcept;
+
+    // Adds one de-identified instance. Instances may come in any order, from any number of
+    // WADO-RS responses (study- or series-level).
+    void add(model::Instance&& instance);
+    long instances() const;
+
+    // The rows; throws std::runtime_error when no usable instance was added.
+    StudyResult finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Timestamp ("YYYY-MM-DDTHH:MM:SS[.f]") of an instance's acquisition, or empty.
+std::string acquisition_timestamp(const model::Instance& instance);
+
+}  // namespace dicomlake::normalize

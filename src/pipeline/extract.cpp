@@ -1,0 +1,230 @@
+#include "pipeline/extract.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "deid/policy.hpp"
+#include "deid/pseudonym.hpp"
+#include "model/dicom_json.hpp"
+#include "normalize/series.hpp"
+#include "util/bounded_queue.hpp"
+#include "util/error.hpp"
+#include "util/progress.hpp"
+#include "warehouse/loader.hpp"
+
+namespace dicomlake::pipeline {
+
+namespace {
+
+struct Outcome {
+    bool ok = false;
+    normalize::StudyResult result;
+    std::string study_key, study_date, reason;
+    source::FailureKind kind = source::FailureKind::other;
+};
+
+std::string failure_hint(source::FailureKind kind) {
+    switch (kind) {
+        case source::FailureKind::not_found:
+            return " (the PACS lists the study but cannot serve its metadata; Orthanc does this when one "
+                   "StudyInstanceUID sits under two patients)";
+        case source::FailureKind::refused: return " (the PACS refused the credentials for this study)";
+        default: return "";
+    }
+}
+
+Outcome process(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
+                const model::AttributeFilter& policy) {
+    Outcome o;
+    o.study_key = pseudo.uid(ref.study_uid);
+    o.study_date = ref.study_date;
+    try {
+        normalize::StudyAccumulator acc;
+        session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
+            model::walk_metadata(body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); });
+        });
+        o.result = acc.finish();
+        o.ok = true;
+    } catch (const source::SourceError& e) {
+        o.kind = e.kind();
+        o.reason = std::string(source::to_string(e.kind())) + ": " + e.what() + failure_hint(e.kind());
+    } catch (const model::MalformedJson& e) {
+        o.kind = source::FailureKind::malformed;
+        o.reason = std::string("malformed: ") + e.what();
+    } catch (const std::exception& e) {
+        o.kind = source::FailureKind::other;
+        o.reason = std::string("unusable metadata: ") + e.what();
+    }
+    return o;
+}
+
+bool pacs_side(source::FailureKind k) {
+    return k == source::FailureKind::unreachable || k == source::FailureKind::refused ||
+           k == source::FailureKind::timeout;
+}
+
+}  // namespace
+
+ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
+                      const ExtractRequest& request) {
+    deid::Pseudonymizer pseudo(config.key, config.key_version);
+    deid::BaselinePolicy policy(pseudo);
+    warehouse::Ledger ledger(db);
+    ExtractReport report;
+    report.run_id = ledger.start_run(request.command, request.window_from, request.window_to);
+    spdlog::info("{} run {} started: {} day(s) from {} to {}", request.command, report.run_id, request.days.size(),
+                 request.window_from, request.window_to);
+
+    // Studies that failed before are retried on their own day, found again by pseudonym.
+    std::map<std::string, std::set<std::string>> retry_days;
+    if (request.retry_failed) {
+        std::set<std::string> window(request.days.begin(), request.days.end());
+        long retried = 0;
+        for (const auto& f : ledger.retryable_failures(config.max_attempts)) {
+            if (f.study_date.empty() || window.count(f.study_date)) continue;
+            retry_days[f.study_date].insert(f.study_key);
+            ++retried;
+        }
+        if (retried > 0) spdlog::info("retrying {} earlier failed stud(ies) outside the window", retried);
+    }
+
+    const size_t workers = static_cast<size_t>(config.pacs_concurrency);
+    BoundedQueue<source::StudyRef> work(workers * 4);
+    BoundedQueue<Outcome> results(static_cast<size_t>(config.batch_studies) * 2);
+    std::atomic<long> listed{0};
+    std::atomic<bool> listing_done{false}, abort{false};
+    std::mutex error_mutex;
+    std::string listing_error;
+
+    std::thread lister([&] {
+        std::set<std::string> seen;
+        auto list_day = [&](const std::string& day, const std::set<std::string>* only) {
+            auto refs = source.list_studies(day);
+            long n = 0;
+            for (auto& r : refs) {
+                if (!seen.insert(r.study_uid).second) continue;
+                if (only != nullptr && !only->count(pseudo.uid(r.study_uid))) continue;
+                if (r.study_date.empty()) r.study_date = day;
+                ++listed;
+                ++n;
+                if (!work.push(std::move(r))) return false;
+            }
+            spdlog::debug("{}: {} stud(ies) listed", day, n);
+            return true;
+        };
+        try {
+            bool go = true;
+            for (const auto& day : request.days)
+                if (go && !abort) go = list_day(day, nullptr);
+            for (const auto& [day, keys] : retry_days)
+                if (go && !abort) go = list_day(day, &keys);
+        } catch (const std::exception& e) {
+            std::lock_guard lock(error_mutex);
+            listing_error = e.what();
+        }
+        listing_done = true;
+        work.close();
+    });
+
+    std::atomic<size_t> active{workers};
+    std::vector<std::thread> pool;
+    for (size_t i = 0; i < workers; ++i) {
+        pool.emplace_back([&] {
+            auto session = source.open_session();
+            while (auto ref = work.pop()) {
+                if (abort) break;
+                if (!results.push(process(*ref, *session, pseudo, policy))) break;
+            }
+            if (--active == 0) results.close();
+        });
+    }
+
+    auto join_all = [&] {
+        abort = true;
+        work.close();
+        results.close();
+        lister.join();
+        for (auto& t : pool) t.join();
+    };
+
+    warehouse::Loader loader(db, {deid::BaselinePolicy::kName, config.key_version, source.name(), report.run_id});
+    Progress progress(request.command);
+    auto& counts = report.counts;
+    long pacs_failures = 0;
+    std::vector<normalize::StudyResult> batch;
+    auto flush = [&] {
+        if (batch.empty()) return;
+        for (const auto& o : loader.load(batch)) {
+            using State = warehouse::StudyLoadOutcome::State;
+            if (o.state == State::failed) {
+                ledger.record_failure(report.run_id, o.study_key, o.study_date, o.reason);
+                spdlog::warn("study {} failed: {}", o.study_key, o.reason);
+                ++counts.studies_failed;
+                progress.add_done(0, 0, 1);
+            } else if (o.state == State::unchanged) {
+                ++counts.studies_unchanged;
+                progress.add_done(0, 1, 0);
+            } else {
+                ++counts.studies_loaded;
+                counts.series_loaded += o.series;
+                progress.add_done(1, 0, 0);
+            }
+        }
+        batch.clear();
+    };
+
+    try {
+        while (auto o = results.pop()) {
+            progress.set_listed(listed, listing_done);
+            if (o->ok) {
+                batch.push_back(std::move(o->result));
+                if (batch.size() >= static_cast<size_t>(config.batch_studies)) flush();
+                continue;
+            }
+            ledger.record_failure(report.run_id, o->study_key, o->study_date, o->reason);
+            spdlog::warn("study {} failed: {}", o->study_key, o->reason);
+            ++counts.studies_failed;
+            if (pacs_side(o->kind)) ++pacs_failures;
+            progress.add_done(0, 0, 1);
+        }
+        flush();
+    } catch (...) {
+        join_all();
+        progress.finish();
+        try {
+            ledger.finish_run(report.run_id, counts, "failed", static_cast<int>(ExitCode::db_unavailable),
+                              "the warehouse connection failed during the run");
+        } catch (...) {
+        }
+        throw;
+    }
+    join_all();
+    progress.set_listed(listed, true);
+    progress.finish();
+    counts.studies_found = listed;
+
+    std::string outcome = "success";
+    if (!listing_error.empty()) {
+        report.code = ExitCode::pacs_unavailable;
+        report.message = "listing studies failed: " + listing_error;
+        outcome = "failed";
+    } else if (counts.studies_failed > 0) {
+        bool all_pacs = pacs_failures == counts.studies_failed && counts.studies_loaded + counts.studies_unchanged == 0;
+        report.code = all_pacs ? ExitCode::pacs_unavailable : ExitCode::partial;
+        report.message = std::to_string(counts.studies_failed) +
+                         " stud(ies) failed; they are recorded (dicomlake status) and retried by the next run";
+        outcome = all_pacs ? "failed" : "partial";
+    }
+    ledger.finish_run(report.run_id, counts, outcome, static_cast<int>(report.code), report.message);
+    spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded",
+                 request.command, report.run_id, outcome, counts.studies_found, counts.studies_loaded,
+                 counts.studies_unchanged, counts.studies_failed, counts.series_loaded);
+    return report;
+}
+
+}  // namespace dicomlake::pipeline

@@ -1,0 +1,39 @@
+// The extraction pipeline shared by `run` and `backfill`:
+//
+//   lister thread  --StudyRef-->  N fetch+transform workers  --StudyResult-->  loader (this thread)
+//   (QIDO-RS, per day)            (WADO-RS, walk + de-identify,               (COPY + upsert per batch,
+//                                  series accumulation)                        ledger rows)
+//
+// Bounded queues between the stages; a study is the unit of success: loaded whole with its
+// ledger row, or recorded as failed (and retried by a later run).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/config.hpp"
+#include "dicomlake/exit_codes.hpp"
+#include "source/source.hpp"
+#include "warehouse/database.hpp"
+#include "warehouse/ledger.hpp"
+
+namespace dicomlake::pipeline {
+
+struct ExtractRequest {
+    std::string command;                // "run" or "backfill"
+    std::string window_from, window_to;  // ISO dates, recorded in the ledger
+    std::vector<std::string> days;       // ISO days whose studies are all extracted
+    bool retry_failed = true;            // also retry studies that failed before (other days too)
+};
+
+struct ExtractReport {
+    long run_id = 0;
+    warehouse::RunCounts counts;
+    ExitCode code = ExitCode::ok;
+    std::string message;
+};
+
+ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
+                      const ExtractRequest& request);
+
+}  // namespace dicomlake::pipeline

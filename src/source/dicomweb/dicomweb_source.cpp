@@ -1,0 +1,166 @@
+#include "source/dicomweb/dicomweb_source.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "model/dicom_json.hpp"
+#include "util/error.hpp"
+
+namespace dicomlake::source::dicomweb {
+
+namespace {
+
+constexpr const char* kDicomJson = "application/dicom+json";
+
+std::string trim_root(std::string root) {
+    while (!root.empty() && root.back() == '/') root.pop_back();
+    return root;
+}
+
+std::string compact_date(const std::string& iso) {
+    std::string s;
+    for (char c : iso)
+        if (c != '-') s += c;
+    return s;
+}
+
+std::string first_string(const nlohmann::json& study, const char* tag) {
+    auto it = study.find(tag);
+    if (it == study.end() || !it->is_object()) return {};
+    auto v = it->find("Value");
+    if (v == it->end() || !v->is_array() || v->empty()) return {};
+    const auto& first = (*v)[0];
+    if (first.is_string()) return first.get<std::string>();
+    if (first.is_number()) return std::to_string(first.get<long long>());
+    return {};
+}
+
+std::string describe_status(long status) {
+    switch (status) {
+        case 401: return "401 Unauthorized: the PACS refused the credentials";
+        case 403: return "403 Forbidden: the PACS refused access for this user";
+        case 404: return "404 Not Found";
+        default: return "HTTP " + std::to_string(status);
+    }
+}
+
+FailureKind kind_of(long status) {
+    if (status == 401 || status == 403) return FailureKind::refused;
+    if (status == 404) return FailureKind::not_found;
+    if (status == 429) return FailureKind::throttled;
+    if (status >= 500) return FailureKind::server_error;
+    return FailureKind::other;
+}
+
+class DicomwebSession final : public Session {
+public:
+    DicomwebSession(const DicomwebOptions& options) : root_(trim_root(options.root)), client_(options.http) {}
+
+    void fetch_study_metadata(const StudyRef& study, const BodyHandler& on_body) override {
+        HttpResponse r = client_.get(root_ + "/studies/" + study.study_uid + "/metadata", kDicomJson,
+                                     "WADO-RS study metadata request");
+        if (r.status != 200)
+            throw SourceError(kind_of(r.status), "WADO-RS study metadata: " + describe_status(r.status), r.status);
+        std::string ctype = r.header("content-type");
+        if (ctype.rfind("multipart/", 0) == 0)
+            throw SourceError(FailureKind::malformed,
+                              "WADO-RS answered multipart/related; dicomlake asked for application/dicom+json");
+        on_body(simdjson::padded_string_view(r.body.data(), r.body.size(), r.body.capacity()));
+    }
+
+private:
+    std::string root_;
+    HttpClient client_;
+};
+
+}  // namespace
+
+DicomwebSource::DicomwebSource(DicomwebOptions options)
+    : options_(std::move(options)), query_client_(options_.http) {
+    options_.root = trim_root(options_.root);
+}
+
+void DicomwebSource::probe() {
+    const std::string origin = url_origin(options_.root);
+    HttpResponse r;
+    try {
+        r = query_client_.get(options_.root + "/studies?limit=1&offset=0", kDicomJson, "QIDO-RS probe");
+    } catch (const SourceError& e) {
+        throw PacsError(std::string("cannot reach the PACS: ") + e.what() +
+                        " (check pacs.url / DICOMLAKE_PACS_URL and that the server is up)");
+    }
+    if (r.status == 401 || r.status == 403)
+        throw PacsError("the PACS at " + origin + " refused the credentials (" + describe_status(r.status) +
+                        "): check pacs.user and the password (DICOMLAKE_PACS_PASSWORD or _FILE)");
+    if (r.status == 404)
+        throw PacsError("the PACS at " + origin + " has no QIDO-RS endpoint under " + options_.root +
+                        " (404): pacs.url must be the DICOMweb root, e.g. http://host:8042/dicom-web");
+    if (r.status != 200 && r.status != 204)
+        throw PacsError("the PACS at " + origin + " answered the QIDO-RS probe with " + describe_status(r.status));
+}
+
+std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
+    std::vector<StudyRef> out;
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) return out;
+    nlohmann::json page;
+    try {
+        page = nlohmann::json::parse(body);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw SourceError(FailureKind::malformed, "QIDO-RS answer is not JSON (byte " + std::to_string(e.byte) + ")");
+    }
+    if (page.is_object()) page = nlohmann::json::array({page});
+    if (!page.is_array()) throw SourceError(FailureKind::malformed, "QIDO-RS answer is not a JSON array");
+    for (const auto& study : page) {
+        if (!study.is_object()) throw SourceError(FailureKind::malformed, "QIDO-RS answer holds a non-object");
+        StudyRef ref;
+        ref.study_uid = first_string(study, "0020000D");
+        if (ref.study_uid.empty()) continue;
+        ref.study_date = model::iso_date(first_string(study, "00080020"));
+        std::string n = first_string(study, "00201208");
+        if (!n.empty()) {
+            try {
+                ref.instances = std::stol(n);
+            } catch (...) {
+            }
+        }
+        out.push_back(std::move(ref));
+    }
+    return out;
+}
+
+std::vector<StudyRef> DicomwebSource::list_studies(const std::string& day) {
+    std::vector<StudyRef> all;
+    std::set<std::string> seen;
+    std::string previous_first;
+    for (long page = 0; page < options_.max_pages; ++page) {
+        long offset = page * options_.page_size;
+        std::string url = options_.root + "/studies?StudyDate=" + compact_date(day) +
+                          "&limit=" + std::to_string(options_.page_size) + "&offset=" + std::to_string(offset) +
+                          "&includefield=00201208";
+        HttpResponse r = query_client_.get(url, kDicomJson, "QIDO-RS study query");
+        if (r.status == 204) break;
+        if (r.status != 200)
+            throw SourceError(kind_of(r.status), "QIDO-RS study query for " + day + ": " + describe_status(r.status),
+                              r.status);
+        auto refs = parse_qido_page(r.body);
+        if (refs.empty()) break;
+        if (refs.front().study_uid == previous_first) {
+            spdlog::warn("the PACS returned the same QIDO-RS page for offset {} on {}: it seems to ignore "
+                         "`offset`; listing of that day stops at {} studies",
+                         offset, day, all.size());
+            break;
+        }
+        previous_first = refs.front().study_uid;
+        for (auto& ref : refs) {
+            // Orthanc lists a StudyInstanceUID once per patient it sits under: keep it once.
+            if (seen.insert(ref.study_uid).second) all.push_back(std::move(ref));
+        }
+    }
+    return all;
+}
+
+std::unique_ptr<Session> DicomwebSource::open_session() { return std::make_unique<DicomwebSession>(options_); }
+
+}  // namespace dicomlake::source::dicomweb

@@ -1,0 +1,71 @@
+// Where metadata comes from. One interface per kind of source (DICOMweb now; DIMSE and local
+// files later), one folder per implementation, typed failures rather than strings.
+#pragma once
+
+#include <simdjson.h>
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dicomlake::source {
+
+// A study as listed by a query. The UID is the original one: it lives only in memory and is
+// never logged or stored (logs and the ledger use the pseudonym).
+struct StudyRef {
+    std::string study_uid;
+    std::string study_date;  // ISO date as the PACS lists it, or empty
+    long instances = -1;     // NumberOfStudyRelatedInstances when the PACS says, else -1
+};
+
+enum class FailureKind {
+    unreachable,   // connection refused, DNS, TLS
+    refused,       // 401/403: credentials
+    not_found,     // 404 (e.g. Orthanc: one StudyInstanceUID under two patients)
+    throttled,     // 429 after retries
+    server_error,  // 5xx after retries
+    timeout,       // connect or total timeout after retries
+    malformed,     // the body is not what DICOMweb promises
+    other,
+};
+
+const char* to_string(FailureKind k);
+
+// The message never contains a study UID or any other identifier from the metadata.
+class SourceError : public std::runtime_error {
+public:
+    SourceError(FailureKind kind, const std::string& what, long http_status = 0)
+        : std::runtime_error(what), kind_(kind), http_status_(http_status) {}
+    FailureKind kind() const { return kind_; }
+    long http_status() const { return http_status_; }
+
+private:
+    FailureKind kind_;
+    long http_status_;
+};
+
+using BodyHandler = std::function<void(simdjson::padded_string_view body)>;
+
+// A worker's own connection to the source (not shared between threads).
+class Session {
+public:
+    virtual ~Session() = default;
+    // Hands every metadata body of the study to `on_body` (one for a study-level request,
+    // several when the study is fetched series by series). Throws SourceError.
+    virtual void fetch_study_metadata(const StudyRef& study, const BodyHandler& on_body) = 0;
+};
+
+class Source {
+public:
+    virtual ~Source() = default;
+    virtual std::string name() const = 0;
+    // Reaches the source and checks the credentials; throws dicomlake::PacsError with advice.
+    virtual void probe() = 0;
+    // Every study of one day (ISO date), complete (paged until an empty page). Throws SourceError.
+    virtual std::vector<StudyRef> list_studies(const std::string& day) = 0;
+    virtual std::unique_ptr<Session> open_session() = 0;
+};
+
+}  // namespace dicomlake::source

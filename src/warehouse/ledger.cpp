@@ -1,0 +1,88 @@
+#include "warehouse/ledger.hpp"
+
+#include <unistd.h>
+
+#include "warehouse/copy_text.hpp"
+
+namespace dicomlake::warehouse {
+
+namespace {
+
+std::string host_name() {
+    char buf[256] = {0};
+    if (gethostname(buf, sizeof buf - 1) != 0) return {};
+    return buf;
+}
+
+std::optional<std::string> opt_date(const std::string& s) {
+    if (!valid_iso_date(s)) return std::nullopt;
+    return s;
+}
+
+}  // namespace
+
+long Ledger::start_run(const std::string& command, const std::string& window_from, const std::string& window_to) {
+    return db_.with_transaction([&](pqxx::work& tx) {
+        auto r = tx.exec_params1(
+            "INSERT INTO dicomlake.run (command, window_from, window_to, host, version)"
+            " VALUES ($1, $2::date, $3::date, $4, $5) RETURNING run_id",
+            command, opt_date(window_from), opt_date(window_to), host_name(), std::string(DICOMLAKE_VERSION));
+        return r[0].as<long>();
+    });
+}
+
+void Ledger::finish_run(long run_id, const RunCounts& c, const std::string& outcome, int exit_code,
+                        const std::string& message) {
+    db_.with_transaction([&](pqxx::work& tx) {
+        tx.exec_params(
+            "UPDATE dicomlake.run SET finished_at = now(), studies_found = $2, studies_loaded = $3,"
+            " studies_unchanged = $4, studies_failed = $5, series_loaded = $6, outcome = $7, exit_code = $8,"
+            " message = NULLIF($9, '') WHERE run_id = $1",
+            run_id, c.studies_found, c.studies_loaded, c.studies_unchanged, c.studies_failed, c.series_loaded,
+            outcome, exit_code, message);
+    });
+}
+
+void Ledger::record_failure(long run_id, const std::string& study_key, const std::string& study_date,
+                            const std::string& reason) {
+    db_.with_transaction([&](pqxx::work& tx) {
+        tx.exec_params(
+            "INSERT INTO dicomlake.study_status AS ss (study_key, study_date, state, reason, attempts, last_run_id)"
+            " VALUES ($1, $2::date, 'failed', $3, 1, $4)"
+            " ON CONFLICT (study_key) DO UPDATE SET state = 'failed', reason = EXCLUDED.reason,"
+            "   attempts = CASE WHEN ss.state = 'failed' THEN ss.attempts + 1 ELSE 1 END,"
+            "   study_date = coalesce(EXCLUDED.study_date, ss.study_date),"
+            "   last_run_id = EXCLUDED.last_run_id, updated_at = now()",
+            study_key, opt_date(study_date), reason, run_id);
+        tx.exec_params(
+            "INSERT INTO dicomlake.run_failure (run_id, study_key, study_date, reason) VALUES ($1, $2, $3::date, $4)"
+            " ON CONFLICT (run_id, study_key) DO UPDATE SET reason = EXCLUDED.reason",
+            run_id, study_key, opt_date(study_date), reason);
+    });
+}
+
+std::optional<std::string> Ledger::watermark() {
+    return db_.with_transaction([](pqxx::work& tx) -> std::optional<std::string> {
+        auto r = tx.exec1(
+            "SELECT max(window_to)::text FROM dicomlake.run"
+            " WHERE command = 'run' AND outcome IN ('success', 'partial')");
+        if (r[0].is_null()) return std::nullopt;
+        return r[0].as<std::string>();
+    });
+}
+
+std::vector<FailedStudy> Ledger::retryable_failures(int max_attempts) {
+    return db_.with_transaction([&](pqxx::work& tx) {
+        std::vector<FailedStudy> out;
+        auto r = tx.exec_params(
+            "SELECT study_key, coalesce(study_date::text, ''), attempts, coalesce(reason, '')"
+            " FROM dicomlake.study_status WHERE state = 'failed' AND attempts < $1 ORDER BY study_date, study_key",
+            max_attempts);
+        for (const auto& row : r)
+            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
+                           row[3].as<std::string>()});
+        return out;
+    });
+}
+
+}  // namespace dicomlake::warehouse

@@ -1,0 +1,50 @@
+// The run ledger (dicomlake.run, study_status, run_failure): what each run did, which studies
+// failed and why, and where the nightly window starts.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "warehouse/database.hpp"
+
+namespace dicomlake::warehouse {
+
+struct RunCounts {
+    long studies_found = 0;
+    long studies_loaded = 0;
+    long studies_unchanged = 0;
+    long studies_failed = 0;
+    long series_loaded = 0;
+};
+
+struct FailedStudy {
+    std::string study_key;
+    std::string study_date;  // ISO, or empty
+    int attempts = 0;
+    std::string reason;
+};
+
+class Ledger {
+public:
+    explicit Ledger(Database& db) : db_(db) {}
+
+    long start_run(const std::string& command, const std::string& window_from, const std::string& window_to);
+    void finish_run(long run_id, const RunCounts& counts, const std::string& outcome, int exit_code,
+                    const std::string& message);
+
+    // Records a failed study (reason names no patient) and counts the attempt.
+    void record_failure(long run_id, const std::string& study_key, const std::string& study_date,
+                        const std::string& reason);
+
+    // The end of the window of the last `run` that finished (success or partial), ISO date.
+    std::optional<std::string> watermark();
+
+    // Failed studies that have been tried fewer than `max_attempts` times.
+    std::vector<FailedStudy> retryable_failures(int max_attempts);
+
+private:
+    Database& db_;
+};
+
+}  // namespace dicomlake::warehouse

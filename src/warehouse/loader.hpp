@@ -1,0 +1,44 @@
+// Load: COPY a batch of studies into session staging tables, then upsert, in one transaction
+// together with the studies' ledger rows. A study is loaded whole or not at all; loading the
+// same metadata again changes nothing (unchanged studies are recognised by their content hash).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "normalize/series.hpp"
+#include "warehouse/database.hpp"
+
+namespace dicomlake::warehouse {
+
+struct LoadContext {
+    std::string deid_profile;
+    int key_version = 1;
+    std::string source;  // "dicomweb"
+    long run_id = 0;
+};
+
+struct StudyLoadOutcome {
+    enum class State { loaded, unchanged, failed } state;
+    std::string study_key;
+    std::string study_date;
+    long series = 0;
+    std::string reason;  // for failed; names no patient
+};
+
+class Loader {
+public:
+    Loader(Database& db, LoadContext ctx) : db_(db), ctx_(std::move(ctx)) {}
+
+    // Loads the batch in one transaction. When that transaction fails for a data reason, each
+    // study is retried alone so that one bad study cannot hold back the others; a lost
+    // connection throws DatabaseError.
+    std::vector<StudyLoadOutcome> load(const std::vector<normalize::StudyResult>& batch);
+
+private:
+    std::vector<StudyLoadOutcome> load_in_one_transaction(const std::vector<const normalize::StudyResult*>& batch);
+    Database& db_;
+    LoadContext ctx_;
+};
+
+}  // namespace dicomlake::warehouse
