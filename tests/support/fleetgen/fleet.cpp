@@ -67,7 +67,10 @@ const std::vector<ModelInfo>& ctModels(Vendor v) {
 std::string makeSerial(Vendor v, const std::string& modality, Rng& rng) {
   switch (v) {
     case Vendor::Siemens: return std::to_string(rng.uniformInt(40000, 179999));
-    case Vendor::GE: return zeroPad(rng.uniformInt(100000, 999999), 10) + modality + std::to_string(rng.uniformInt(1, 9));
+    case Vendor::GE: {
+      const int number = rng.uniformInt(100000, 999999);  // separate statements: draw order must be fixed
+      return zeroPad(number, 10) + modality + std::to_string(rng.uniformInt(1, 9));
+    }
     case Vendor::Philips: return std::to_string(rng.uniformInt(40000, 79999));
     default: return std::string(modality == "MR" ? "MAA" : "CAA") + zeroPad(rng.uniformInt(1000000, 9999999), 7);
   }
@@ -206,9 +209,13 @@ Patient newPatient(Fleet& f, long day, bool asciiOnly, Rng& rng) {
   else if (!asciiOnly && idx == 2) p.name = "Đoković^Ana";
   else {
     const double r = asciiOnly ? 0.0 : rng.u01();
-    if (r < 0.7) p.name = rng.pick(kAsciiFamily) + "^" + rng.pick(kAsciiGiven);
-    else if (r < 0.85) p.name = rng.pick(kLatinFamily) + "^" + rng.pick(kLatinGiven);
-    else p.name = rng.pick(kWideNames);
+    // One draw per statement: the evaluation order of `a + b` is unspecified.
+    if (r < 0.85) {
+      const std::string family = rng.pick(r < 0.7 ? kAsciiFamily : kLatinFamily);
+      p.name = family + "^" + rng.pick(r < 0.7 ? kAsciiGiven : kLatinGiven);
+    } else {
+      p.name = rng.pick(kWideNames);
+    }
   }
   const std::uint64_t seed = f.opt.seed;
   p.id = "P" + std::to_string(1000000 + (idx * 104729ULL + seed * 31ULL) % 9000000ULL);
