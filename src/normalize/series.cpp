@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -232,13 +233,13 @@ void StudyAccumulator::add(model::Instance&& instance) {
     }
 
     // Series-level attributes: kept when every instance has the same value.
-    for (auto& a : instance.attributes) {
+    for (const auto& a : instance.attributes) {
         if (a.summary_only || is_instance_identity(a.path)) continue;
         auto [it, inserted] = s.attrs.try_emplace(a.path);
         AttrState& st = it->second;
         if (inserted) {
             if (!first_in_series) st.varies = true;  // absent from earlier instances
-            st.json = std::move(a.json);
+            st.json = a.json;  // copied: the reference-instance code below still reads a.json (ImageType)
         } else if (!st.varies && st.json != a.json) {
             st.varies = true;
         }
@@ -266,14 +267,12 @@ void StudyAccumulator::add(model::Instance&& instance) {
             if (a.depth == 0 && a.tag == 0x00080008) r.image_type = a.json;
         r.series_date = text_of(0x00080021);
         r.series_time = text_of(0x00080031);
-        std::string sn = text_of(0x00200011);
+        // From the typed number, not the text: a numeric attribute's text is the shortest
+        // std::to_chars form, so SeriesNumber 100000 reads "1e+05" (std::stol would give 1).
         r.series_number.reset();
-        if (!sn.empty()) {
-            try {
-                r.series_number = std::stol(sn);
-            } catch (...) {
-            }
-        }
+        for (const auto& a : instance.attributes)
+            if (a.depth == 0 && a.tag == 0x00200011 && a.has_number() && std::fabs(a.number) < 1e15)
+                r.series_number = static_cast<long>(a.number);
         s.ref = f;
         s.have_ref = true;
     }

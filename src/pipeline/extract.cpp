@@ -103,26 +103,32 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
 
     std::thread lister([&] {
         std::set<std::string> seen;
-        auto list_day = [&](const std::string& day, const std::set<std::string>* only) {
-            auto refs = source.list_studies(day);
+        auto list_range = [&](const std::string& first, const std::string& last, const std::set<std::string>* only) {
+            auto refs = source.list_studies(first, last);
             long n = 0;
             for (auto& r : refs) {
                 if (!seen.insert(r.study_uid).second) continue;
                 if (only != nullptr && !only->count(pseudo.uid(r.study_uid))) continue;
-                if (r.study_date.empty()) r.study_date = day;
                 ++listed;
                 ++n;
                 if (!work.push(std::move(r))) return false;
             }
-            spdlog::debug("{}: {} stud(ies) listed", day, n);
+            spdlog::debug("{}..{}: {} stud(ies) listed", first, last, n);
             return true;
         };
         try {
             bool go = true;
-            for (const auto& day : request.days)
-                if (go && !abort) go = list_day(day, nullptr);
+            size_t chunk = kQueryChunkDays;
+            for (size_t i = 0; go && !abort && i < request.days.size();) {
+                size_t last = std::min(request.days.size(), i + chunk) - 1;
+                long before = listed;
+                go = list_range(request.days[i], request.days[last], nullptr);
+                i = last + 1;
+                // Empty stretches (years before a PACS existed) are crossed in growing strides.
+                chunk = listed == before ? std::min(chunk * 2, kMaxQueryChunkDays) : kQueryChunkDays;
+            }
             for (const auto& [day, keys] : retry_days)
-                if (go && !abort) go = list_day(day, &keys);
+                if (go && !abort) go = list_range(day, day, &keys);
         } catch (const std::exception& e) {
             std::lock_guard lock(error_mutex);
             listing_error = e.what();

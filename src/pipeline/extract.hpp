@@ -22,7 +22,7 @@ namespace dicomlake::pipeline {
 struct ExtractRequest {
     std::string command;                // "run" or "backfill"
     std::string window_from, window_to;  // ISO dates, recorded in the ledger
-    std::vector<std::string> days;       // ISO days whose studies are all extracted
+    std::vector<std::string> days;       // ISO days whose studies are all extracted (consecutive)
     bool retry_failed = true;            // also retry studies that failed before (other days too)
 };
 
@@ -32,6 +32,11 @@ struct ExtractReport {
     ExitCode code = ExitCode::ok;
     std::string message;
 };
+
+// Consecutive days are listed in chunks of this many days (one paged QIDO-RS query each); after
+// an empty chunk the next one is twice as long, up to a year, so empty history costs little.
+inline constexpr size_t kQueryChunkDays = 7;
+inline constexpr size_t kMaxQueryChunkDays = 364;
 
 ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request);

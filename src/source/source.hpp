@@ -63,8 +63,9 @@ public:
     virtual std::string name() const = 0;
     // Reaches the source and checks the credentials; throws dicomlake::PacsError with advice.
     virtual void probe() = 0;
-    // Every study of one day (ISO date), complete (paged until an empty page). Throws SourceError.
-    virtual std::vector<StudyRef> list_studies(const std::string& day) = 0;
+    // Every study with a StudyDate from `first_day` to `last_day` (ISO, inclusive), complete
+    // (paged until an empty page). Throws SourceError.
+    virtual std::vector<StudyRef> list_studies(const std::string& first_day, const std::string& last_day) = 0;
     virtual std::unique_ptr<Session> open_session() = 0;
 };
 

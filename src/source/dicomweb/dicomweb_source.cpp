@@ -130,26 +130,29 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
     return out;
 }
 
-std::vector<StudyRef> DicomwebSource::list_studies(const std::string& day) {
+std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day, const std::string& last_day) {
+    const std::string dates = first_day == last_day ? compact_date(first_day)
+                                                    : compact_date(first_day) + "-" + compact_date(last_day);
+    const std::string window = first_day == last_day ? first_day : first_day + ".." + last_day;
     std::vector<StudyRef> all;
     std::set<std::string> seen;
     std::string previous_first;
     for (long page = 0; page < options_.max_pages; ++page) {
         long offset = page * options_.page_size;
-        std::string url = options_.root + "/studies?StudyDate=" + compact_date(day) +
+        std::string url = options_.root + "/studies?StudyDate=" + dates +
                           "&limit=" + std::to_string(options_.page_size) + "&offset=" + std::to_string(offset) +
                           "&includefield=00201208";
         HttpResponse r = query_client_.get(url, kDicomJson, "QIDO-RS study query");
         if (r.status == 204) break;
         if (r.status != 200)
-            throw SourceError(kind_of(r.status), "QIDO-RS study query for " + day + ": " + describe_status(r.status),
+            throw SourceError(kind_of(r.status), "QIDO-RS study query for " + window + ": " + describe_status(r.status),
                               r.status);
         auto refs = parse_qido_page(r.body);
         if (refs.empty()) break;
         if (refs.front().study_uid == previous_first) {
-            spdlog::warn("the PACS returned the same QIDO-RS page for offset {} on {}: it seems to ignore "
-                         "`offset`; listing of that day stops at {} studies",
-                         offset, day, all.size());
+            spdlog::warn("the PACS returned the same QIDO-RS page for offset {} of {}: it seems to ignore "
+                         "`offset`; the listing stops at {} studies",
+                         offset, window, all.size());
             break;
         }
         previous_first = refs.front().study_uid;

@@ -21,7 +21,7 @@ public:
 
     std::string name() const override { return "dicomweb"; }
     void probe() override;
-    std::vector<StudyRef> list_studies(const std::string& day) override;
+    std::vector<StudyRef> list_studies(const std::string& first_day, const std::string& last_day) override;
     std::unique_ptr<Session> open_session() override;
 
     // Parses one QIDO-RS page (application/dicom+json array) into refs; exposed for tests.

@@ -1,0 +1,61 @@
+// The integration lab: a real PostgreSQL and a real Orthanc with DICOMweb (scripts/lab), the
+// real dicomlake binary, and the project's own fleet generator. Started once per test program.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dicomlake::testing {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line; fails the current test if it cannot be started.
+CommandResult run_shell(const std::string& command_line);
+std::string shell_quote(const std::string& s);
+
+class Lab {
+public:
+    // Starts a lab in a fresh temporary directory. Throws with the script's output on failure.
+    static Lab& instance();
+
+    const std::string& dir() const { return dir_; }
+    const std::string& db_url() const { return env_.at("DICOMLAKE_DB_URL"); }
+    const std::string& pacs_url() const { return env_.at("DICOMLAKE_PACS_URL"); }
+    const std::string& key_file() const { return key_file_; }
+    std::string key() const;
+    std::string orthanc_password() const;
+
+    // The environment a user would set (PACS, database, key file), plus `extra`.
+    std::map<std::string, std::string> environment(const std::map<std::string, std::string>& extra = {}) const;
+
+    // `dicomlake ARGS` with the lab's environment (overridable), stdout+stderr captured.
+    CommandResult dicomlake(const std::string& args, const std::map<std::string, std::string>& extra_env = {}) const;
+
+    // Uploads files/folders to Orthanc; returns the paths Orthanc rejected.
+    std::vector<std::string> seed(const std::vector<std::string>& paths, bool tolerant) const;
+
+    void stop();
+    ~Lab();
+
+private:
+    Lab();
+    std::string dir_;
+    std::string key_file_;
+    std::map<std::string, std::string> env_;
+};
+
+// Runs the fleet generator into `out` and returns the path of its truth.json.
+std::string generate_fleet(const std::string& out, const std::string& args);
+
+// The shared real sample folder (../shared/data/dicom-samples beside the repo), or empty.
+std::string shared_samples_dir();
+// pydicom's Debian-shipped files, or empty when python3-pydicom is absent.
+std::vector<std::string> pydicom_dirs();
+
+std::string read_file(const std::string& path);
+
+}  // namespace dicomlake::testing

@@ -1,0 +1,253 @@
+// End to end on a generated fleet: fleet generator -> Orthanc -> dicomlake backfill ->
+// PostgreSQL, checked against the generator's ground truth.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "deid/pseudonym.hpp"
+#include "harness.hpp"
+
+namespace dicomlake::testing {
+namespace {
+
+constexpr const char* kFrom = "2025-06-02";
+constexpr const char* kTo = "2025-06-06";
+
+struct Snapshot {
+    long studies = 0, series = 0;
+    std::string studies_md5, series_md5;
+    bool operator==(const Snapshot& o) const {
+        return studies == o.studies && series == o.series && studies_md5 == o.studies_md5 &&
+               series_md5 == o.series_md5;
+    }
+};
+
+class Fleet : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto t0 = std::chrono::steady_clock::now();
+        auto elapsed = [&t0] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        };
+        Lab& lab = Lab::instance();
+        std::fprintf(stderr, "[Fleet] lab up at %.1f s\n", elapsed());
+        truth_ = nlohmann::json::parse(read_file(generate_fleet(
+            lab.dir() + "/fleet",
+            std::string("--seed 7 --scanners 8 --studies 60 --fail-studies 1 --from ") + kFrom + " --to " + kTo)));
+        lab.seed({lab.dir() + "/fleet/dicom"}, false);
+        std::fprintf(stderr, "[Fleet] generated and seeded at %.1f s\n", elapsed());
+        migrate_ = lab.dicomlake("migrate");
+        first_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo);
+        before_ = snapshot();
+        second_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo);
+        after_ = snapshot();
+        std::fprintf(stderr, "[Fleet] two backfills done at %.1f s\n", elapsed());
+    }
+
+    static Snapshot snapshot() {
+        pqxx::connection c(Lab::instance().db_url());
+        pqxx::work tx(c);
+        Snapshot s;
+        auto r = tx.exec1(
+            "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY study_key), '')) FROM dicomlake.study t");
+        s.studies = r[0].as<long>();
+        s.studies_md5 = r[1].as<std::string>();
+        r = tx.exec1(
+            "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY study_key, series_key), ''))"
+            " FROM dicomlake.series t");
+        s.series = r[0].as<long>();
+        s.series_md5 = r[1].as<std::string>();
+        return s;
+    }
+
+    static std::string pseudo(const std::string& uid) {
+        deid::Pseudonymizer p(Lab::instance().key(), 1);
+        return p.uid(uid);
+    }
+
+    static pqxx::result query(const std::string& sql) {
+        pqxx::connection c(Lab::instance().db_url());
+        pqxx::work tx(c);
+        return tx.exec(sql);
+    }
+
+    static inline nlohmann::json truth_;
+    static inline CommandResult migrate_, first_, second_;
+    static inline Snapshot before_, after_;
+};
+
+TEST_F(Fleet, MigrateSucceeds) {
+    EXPECT_EQ(migrate_.exit_code, 0) << migrate_.output;
+    auto again = Lab::instance().dicomlake("migrate");
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("schema is current"), std::string::npos) << again.output;
+}
+
+TEST_F(Fleet, BackfillReportsPartialBecauseOfThePlantedFailure) {
+    EXPECT_EQ(first_.exit_code, 3) << first_.output;  // partial
+    auto r = query("SELECT outcome, exit_code, studies_failed FROM dicomlake.run ORDER BY run_id LIMIT 1");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0][0].as<std::string>(), "partial");
+    EXPECT_EQ(r[0][1].as<int>(), 3);
+    EXPECT_EQ(r[0][2].as<int>(), 1);
+}
+
+TEST_F(Fleet, EverySeriesLoadedExactlyOnceWithTruthValues) {
+    std::map<std::string, pqxx::row> rows;
+    auto r = query(
+        "SELECT series_key, study_key, modality, instances, nex, tr_ms, te_ms, ctdivol_mgy, device_serial,"
+        " series_description, study_date::text FROM dicomlake.v_series");
+    for (const auto& row : r) rows.emplace(row[0].as<std::string>(), row);
+
+    size_t expected = 0;
+    for (const auto& study : truth_["studies"]) {
+        if (study["fails"].get<bool>()) continue;
+        for (const auto& s : study["series"]) {
+            ++expected;
+            std::string key = pseudo(s["series_uid"].get<std::string>());
+            auto it = rows.find(key);
+            ASSERT_NE(it, rows.end()) << "series missing: " << s["series_description"];
+            const auto& row = it->second;
+            EXPECT_EQ(row[1].as<std::string>(), pseudo(study["study_uid"].get<std::string>()));
+            EXPECT_EQ(row[2].as<std::string>(), s["modality"].get<std::string>());
+            EXPECT_EQ(row[3].as<long>(), s["instances"].get<long>()) << s["series_description"];
+            EXPECT_EQ(row[8].as<std::string>(), study["device_serial"].get<std::string>());
+            EXPECT_EQ(row[9].as<std::string>(), s["series_description"].get<std::string>());
+            EXPECT_EQ(row[10].as<std::string>(), study["study_date"].get<std::string>());
+            auto check = [&](int col, const char* field) {
+                if (s[field].is_null()) {
+                    EXPECT_TRUE(row[col].is_null()) << field << " of " << s["series_description"];
+                } else {
+                    ASSERT_FALSE(row[col].is_null()) << field << " of " << s["series_description"];
+                    EXPECT_NEAR(row[col].as<double>(), s[field].get<double>(), 1e-6)
+                        << field << " of " << s["series_description"];
+                }
+            };
+            check(4, "nex");
+            check(5, "tr_ms");
+            check(6, "te_ms");
+            check(7, "ctdivol_mgy");
+        }
+    }
+    EXPECT_EQ(rows.size(), expected);  // nothing extra, nothing twice
+    EXPECT_GT(expected, 200u);
+}
+
+TEST_F(Fleet, EnhancedMrNexComesFromFunctionalGroups) {
+    size_t checked = 0;
+    for (const auto& study : truth_["studies"]) {
+        if (study["fails"].get<bool>()) continue;
+        for (const auto& s : study["series"]) {
+            if (!s["enhanced"].get<bool>()) continue;
+            auto r = query("SELECT nex, te_ms, instances FROM dicomlake.series WHERE series_key = '" +
+                           pseudo(s["series_uid"].get<std::string>()) + "'");
+            ASSERT_EQ(r.size(), 1u);
+            ASSERT_FALSE(r[0][0].is_null());
+            EXPECT_DOUBLE_EQ(r[0][0].as<double>(), s["nex"].get<double>());
+            EXPECT_DOUBLE_EQ(r[0][1].as<double>(), s["te_ms"].get<double>());
+            EXPECT_EQ(r[0][2].as<long>(), 1);
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 0u) << "the fleet should contain enhanced MR series";
+}
+
+TEST_F(Fleet, PlantedNexPairsStandOut) {
+    ASSERT_FALSE(truth_["planted_nex"].empty());
+    std::map<std::pair<std::string, std::string>, std::string> description_of;  // (serial, protocol) -> description
+    for (const auto& study : truth_["studies"])
+        for (const auto& s : study["series"])
+            description_of[{study["device_serial"].get<std::string>(), s["protocol"].get<std::string>()}] =
+                s["series_description"].get<std::string>();
+    for (const auto& p : truth_["planted_nex"]) {
+        std::string serial = p["device_serial"].get<std::string>();
+        auto d = description_of.find({serial, p["protocol"].get<std::string>()});
+        if (d == description_of.end()) continue;  // the protocol was never scheduled on that scanner
+        auto r = query("SELECT avg(nex), count(*) FROM dicomlake.v_series WHERE device_serial = '" + serial +
+                       "' AND series_description = '" + d->second + "'");
+        ASSERT_GT(r[0][1].as<long>(), 0);
+        EXPECT_DOUBLE_EQ(r[0][0].as<double>(), p["nex"].get<double>()) << serial << " " << d->second;
+        EXPECT_GT(p["nex"].get<double>(), p["normal_nex"].get<double>());
+    }
+}
+
+TEST_F(Fleet, FailedStudyIsRecordedWithAReasonAndNoIdentifier) {
+    std::set<std::string> failing;
+    for (const auto& study : truth_["studies"])
+        if (study["fails"].get<bool>()) failing.insert(pseudo(study["study_uid"].get<std::string>()));
+    ASSERT_EQ(failing.size(), 1u);
+    auto r = query("SELECT study_key, state, reason, attempts, study_date::text FROM dicomlake.study_status"
+                   " WHERE state = 'failed'");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0][0].as<std::string>(), *failing.begin());
+    std::string reason = r[0][2].as<std::string>();
+    EXPECT_NE(reason.find("not_found"), std::string::npos) << reason;
+    for (const auto& study : truth_["studies"])
+        EXPECT_EQ(reason.find(study["study_uid"].get<std::string>()), std::string::npos);
+    // The failed study loaded nothing (never half-loaded).
+    auto rows = query("SELECT count(*) FROM dicomlake.series WHERE study_key = '" + *failing.begin() + "'");
+    EXPECT_EQ(rows[0][0].as<long>(), 0);
+}
+
+TEST_F(Fleet, SecondBackfillChangesNothing) {
+    EXPECT_EQ(second_.exit_code, 3) << second_.output;  // the planted failure fails again
+    EXPECT_GT(before_.series, 0);
+    EXPECT_TRUE(before_ == after_) << "rows changed on a re-run: studies " << before_.studies << " -> "
+                                   << after_.studies << ", series " << before_.series << " -> " << after_.series;
+    auto r = query("SELECT studies_unchanged, studies_loaded FROM dicomlake.run ORDER BY run_id DESC LIMIT 1");
+    EXPECT_EQ(r[0][1].as<long>(), 0);
+    EXPECT_EQ(r[0][0].as<long>(), static_cast<long>(truth_["studies"].size()) - 1);
+}
+
+TEST_F(Fleet, NonAsciiTextArrivesAsUtf8) {
+    // The generator writes InstitutionName "Klinikum Süd" as ISO_IR 100 (Latin-1) bytes.
+    auto r = query("SELECT count(*) FROM dicomlake.series WHERE institution = 'Klinikum Süd'");
+    EXPECT_GT(r[0][0].as<long>(), 0);
+    auto bad = query("SELECT count(*) FROM dicomlake.series WHERE institution LIKE 'Klinikum S%d' AND institution <> 'Klinikum Süd'");
+    EXPECT_EQ(bad[0][0].as<long>(), 0);
+}
+
+TEST_F(Fleet, NoPatientIdentifierInTheWarehouseOrTheLogs) {
+    auto dump = run_shell("pg_dump --data-only --dbname=" + shell_quote(Lab::instance().db_url()));
+    ASSERT_EQ(dump.exit_code, 0) << dump.output;
+    ASSERT_GT(dump.output.size(), 10000u);
+    for (const auto& study : truth_["studies"]) {
+        for (const char* field : {"patient_id", "accession", "study_uid"}) {
+            std::string value = study[field].get<std::string>();
+            ASSERT_GE(value.size(), 4u);
+            EXPECT_EQ(dump.output.find(value), std::string::npos) << field << " leaked into the warehouse";
+            EXPECT_EQ(first_.output.find(value), std::string::npos) << field << " leaked into the log";
+        }
+        std::string name = study["patient_name"].get<std::string>();
+        std::string family = name.substr(0, name.find('^'));
+        if (family.size() >= 4) {
+            EXPECT_EQ(dump.output.find(family), std::string::npos) << "patient name leaked into the warehouse";
+        }
+        for (const auto& s : study["series"])
+            EXPECT_EQ(dump.output.find(s["series_uid"].get<std::string>()), std::string::npos);
+    }
+}
+
+TEST_F(Fleet, ViewsAndColumnsAreDocumented) {
+    auto r = query(
+        "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'dicomlake' AND c.relname = 'v_series' AND a.attnum > 0"
+        " AND col_description(c.oid, a.attnum) IS NULL");
+    for (const auto& row : r) ADD_FAILURE() << "v_series." << row[0].as<std::string>() << " has no COMMENT";
+    auto cols = query(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'dicomlake' AND table_name = 'v_series'"
+        " AND column_name IN ('study_key','series_key','modality','manufacturer','model','device_serial','station',"
+        "'series_description','protocol_name','body_part','study_date','nex','tr_ms','te_ms','ti_ms',"
+        "'echo_train_length','flip_angle','slice_thickness_mm','field_strength_t','ctdivol_mgy','instances',"
+        "'first_acquired','last_acquired')");
+    EXPECT_EQ(cols[0][0].as<long>(), 23);
+}
+
+}  // namespace
+}  // namespace dicomlake::testing

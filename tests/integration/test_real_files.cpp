@@ -1,0 +1,254 @@
+// Real vendor files (pydicom's Debian-shipped files, and ../shared/data/dicom-samples when it
+// is beside the repository) through Orthanc and dicomlake, checked against DCMTK reading the
+// same files directly.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <sys/stat.h>
+
+#include <dcmtk/oflog/oflog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "deid/pseudonym.hpp"
+#include "dicom_reader.hpp"
+#include "harness.hpp"
+
+namespace dicomlake::testing {
+namespace {
+
+constexpr const char* kDatabase = "realfiles";
+
+void list_files(const std::string& dir, std::vector<std::string>& out) {
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return;
+    while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        std::string path = dir + "/" + name;
+        struct stat st {};
+        if (stat(path.c_str(), &st) != 0) continue;
+        if (S_ISDIR(st.st_mode))
+            list_files(path, out);
+        else if (S_ISREG(st.st_mode))
+            out.push_back(path);
+    }
+    closedir(d);
+}
+
+std::string db_url_for(const std::string& database) {
+    std::string url = Lab::instance().db_url();
+    return url.substr(0, url.rfind('/') + 1) + database;
+}
+
+bool real_date(const std::string& d) {
+    if (d.size() != 8) return false;
+    for (char c : d)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+std::string iso(const std::string& d) { return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2); }
+
+nlohmann::json orthanc_get(const std::string& path) {
+    Lab& lab = Lab::instance();
+    auto r = run_shell("curl -sf -u " + shell_quote("dicomlake:" + lab.orthanc_password()) + " " +
+                       shell_quote(lab.environment().at("DICOMLAKE_PACS_URL").substr(
+                                       0, lab.environment().at("DICOMLAKE_PACS_URL").rfind("/dicom-web")) +
+                                   path));
+    if (r.exit_code != 0) throw std::runtime_error("Orthanc REST " + path + " failed: " + r.output);
+    return nlohmann::json::parse(r.output);
+}
+
+// HTTP status of WADO-RS study metadata, asked with curl (not with dicomlake's client).
+int metadata_status(const std::string& study_uid) {
+    Lab& lab = Lab::instance();
+    auto r = run_shell("curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/dicom+json' -u " +
+                       shell_quote("dicomlake:" + lab.orthanc_password()) + " " +
+                       shell_quote(lab.pacs_url() + "/studies/" + study_uid + "/metadata"));
+    return std::atoi(r.output.c_str());
+}
+
+class RealFiles : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        OFLog::configure(OFLogger::FATAL_LOG_LEVEL);  // DCMTK: broken test files are expected
+        auto t0 = std::chrono::steady_clock::now();
+        auto elapsed = [&t0] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        };
+        std::vector<std::string> roots = pydicom_dirs();
+        std::string shared = shared_samples_dir();
+        if (!shared.empty()) roots.push_back(shared);
+        if (roots.empty()) return;
+        Lab& lab = Lab::instance();
+        std::set<std::string> before;  // studies other suites put in the PACS
+        for (const auto& study : orthanc_get("/studies?expand"))
+            before.insert(study["MainDicomTags"].value("StudyInstanceUID", ""));
+        auto rejected_list = lab.seed(roots, true);
+        std::set<std::string> rejected(rejected_list.begin(), rejected_list.end());
+        std::fprintf(stderr, "[RealFiles] seeded in %.1f s\n", elapsed());
+
+        std::vector<std::string> files;
+        for (const auto& r : roots) list_files(r, files);
+        for (const auto& f : files) {
+            if (rejected.count(f)) continue;
+            auto facts = read_facts(f);
+            if (facts && !facts->series_uid.empty()) facts_.push_back(*facts);
+        }
+
+        // What the PACS holds of these files, from Orthanc's own REST API (not DICOMweb):
+        // studies with a real StudyDate, since dicomlake lists studies by date.
+        std::map<std::string, std::string> study_of_orthanc_id;
+        for (const auto& study : orthanc_get("/studies?expand")) {
+            std::string date = study["MainDicomTags"].value("StudyDate", "");
+            if (date.size() == 10 && date[4] == '.' && date[7] == '.')  // ACR-NEMA style, still a date
+                date = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+            std::string study_uid = study["MainDicomTags"].value("StudyInstanceUID", "");
+            if (!real_date(date) || before.count(study_uid)) continue;
+            if (from_.empty() || date < from_) from_ = date;
+            if (to_.empty() || date > to_) to_ = date;
+            served_study_count_[study_uid]++;
+            study_of_orthanc_id[study["ID"].get<std::string>()] = study_uid;
+        }
+        for (const auto& series : orthanc_get("/series?expand")) {
+            auto it = study_of_orthanc_id.find(series["ParentStudy"].get<std::string>());
+            if (it != study_of_orthanc_id.end())
+                pacs_series_[series["MainDicomTags"].value("SeriesInstanceUID", "")] = it->second;
+        }
+        if (from_.empty()) return;
+
+        {
+            pqxx::connection c(lab.db_url());
+            pqxx::nontransaction tx(c);
+            tx.exec(std::string("DROP DATABASE IF EXISTS ") + kDatabase);
+            tx.exec(std::string("CREATE DATABASE ") + kDatabase);
+        }
+        std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db_url_for(kDatabase)}};
+        auto m = lab.dicomlake("migrate", env);
+        if (m.exit_code != 0) throw std::runtime_error("migrate failed: " + m.output);
+        std::string args = "backfill --from " + iso(from_) + " --to " + iso(to_);
+        first_ = lab.dicomlake(args, env);
+        std::fprintf(stderr, "[RealFiles] first backfill %s..%s done at %.1f s\n", from_.c_str(), to_.c_str(), elapsed());
+        before_ = table_digest();
+        second_ = lab.dicomlake(args, env);
+        after_ = table_digest();
+        std::fprintf(stderr, "[RealFiles] second backfill done at %.1f s\n", elapsed());
+    }
+
+    static std::string table_digest() {
+        pqxx::connection c(db_url_for(kDatabase));
+        pqxx::work tx(c);
+        return tx.exec1("SELECT count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY study_key, "
+                        "series_key), '')) FROM dicomlake.series t")[0]
+            .as<std::string>();
+    }
+
+    static pqxx::result query(const std::string& sql) {
+        pqxx::connection c(db_url_for(kDatabase));
+        pqxx::work tx(c);
+        return tx.exec(sql);
+    }
+
+    void SetUp() override {
+        if (from_.empty()) GTEST_SKIP() << "no real DICOM files here (python3-pydicom not installed and "
+                                           "../shared/data/dicom-samples absent)";
+    }
+
+    static std::string pseudo(const std::string& uid) { return deid::Pseudonymizer(Lab::instance().key(), 1).uid(uid); }
+
+    static inline std::vector<FileFacts> facts_;
+    static inline std::map<std::string, std::string> pacs_series_;  // series uid -> study uid
+    static inline std::map<std::string, int> served_study_count_;   // study uid -> Orthanc studies
+    static inline std::string from_, to_;
+    static inline CommandResult first_, second_;
+    static inline std::string before_, after_;
+};
+
+TEST_F(RealFiles, EverySeriesThePacsCanServeIsLoadedExactlyOnce) {
+    std::set<std::string> failed;
+    for (const auto& r : query("SELECT study_key FROM dicomlake.study_status WHERE state = 'failed'"))
+        failed.insert(r[0].as<std::string>());
+    std::map<std::string, int> loaded;
+    for (const auto& r : query("SELECT series_key, count(*) FROM dicomlake.series GROUP BY series_key"))
+        loaded[r[0].as<std::string>()] = r[1].as<int>();
+
+    size_t expected = 0;
+    std::set<std::string> expected_keys;
+    for (const auto& [series_uid, study_uid] : pacs_series_) {
+        std::string study_key = pseudo(study_uid);
+        if (failed.count(study_key)) {
+            // Only a study the PACS cannot serve may fail: ask it directly.
+            EXPECT_NE(metadata_status(study_uid), 200) << "study " << study_key << " failed but the PACS serves it";
+            continue;
+        }
+        ++expected;
+        expected_keys.insert(pseudo(series_uid));
+        auto it = loaded.find(pseudo(series_uid));
+        ASSERT_NE(it, loaded.end()) << "series of study " << study_key << " not loaded";
+        EXPECT_EQ(it->second, 1);
+    }
+    EXPECT_EQ(loaded.size(), expected);
+    for (const auto& [key, n] : loaded)
+        if (!expected_keys.count(key)) {
+            auto r = query("SELECT study_date::text, modality, series_description FROM dicomlake.v_series "
+                           "WHERE series_key = '" + key + "'");
+            ADD_FAILURE() << "loaded a series the PACS does not list for the window: " << key << " "
+                          << r[0][0].c_str() << " " << r[0][1].c_str() << " " << r[0][2].c_str();
+        }
+    EXPECT_GT(expected, 20u);
+    EXPECT_EQ(first_.exit_code, failed.empty() ? 0 : 3) << first_.output;
+}
+
+TEST_F(RealFiles, ModalityAndNexMatchAnIndependentReader) {
+    // Per series, what DCMTK reads from the files; series whose files disagree are left out.
+    struct Seen {
+        std::set<std::string> modality;
+        std::set<std::string> nex;
+        bool enhanced = false;
+    };
+    std::map<std::string, Seen> by_series;
+    for (const auto& f : facts_) {
+        auto& s = by_series[f.series_uid];
+        s.modality.insert(f.modality);
+        s.nex.insert(f.nex ? std::to_string(*f.nex) : "none");
+        s.enhanced = s.enhanced || f.enhanced_groups;
+    }
+    std::map<std::string, std::pair<std::string, std::optional<double>>> db;
+    for (const auto& r : query("SELECT series_key, coalesce(modality, ''), nex FROM dicomlake.series"))
+        db[r[0].as<std::string>()] = {r[1].as<std::string>(),
+                                      r[2].is_null() ? std::nullopt : std::optional<double>(r[2].as<double>())};
+    size_t compared = 0, with_nex = 0, enhanced = 0;
+    for (const auto& [uid, seen] : by_series) {
+        auto it = db.find(pseudo(uid));
+        if (it == db.end() || seen.modality.size() != 1 || seen.nex.size() != 1) continue;
+        ++compared;
+        EXPECT_EQ(it->second.first, *seen.modality.begin()) << "series " << it->first;
+        if (*seen.nex.begin() == "none") {
+            EXPECT_FALSE(it->second.second.has_value()) << "series " << it->first;
+        } else {
+            ++with_nex;
+            ASSERT_TRUE(it->second.second.has_value()) << "series " << it->first << " lost its NEX";
+            EXPECT_EQ(std::to_string(*it->second.second), *seen.nex.begin()) << "series " << it->first;
+            if (seen.enhanced) ++enhanced;
+        }
+    }
+    EXPECT_GT(compared, 20u);
+    EXPECT_GT(with_nex, 3u);
+    if (!shared_samples_dir().empty()) {
+        EXPECT_GT(enhanced, 0u) << "the shared samples hold enhanced MR with NEX in functional groups";
+    }
+}
+
+TEST_F(RealFiles, ReRunChangesNothing) {
+    EXPECT_EQ(second_.exit_code, first_.exit_code) << second_.output;
+    EXPECT_EQ(before_, after_);
+}
+
+}  // namespace
+}  // namespace dicomlake::testing
