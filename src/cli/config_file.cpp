@@ -23,6 +23,24 @@ bool bare_key(const std::string& k) {
     return true;
 }
 
+// A TOML decimal integer or float (no inf/nan, hex or underscores: settings never need them).
+bool decimal_number(const std::string& v) {
+    size_t i = 0;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    size_t digits = 0, dots = 0;
+    for (; i < v.size(); ++i) {
+        if (v[i] >= '0' && v[i] <= '9')
+            ++digits;
+        else if (v[i] == '.' && dots == 0)
+            ++dots;
+        else if ((v[i] == 'e' || v[i] == 'E') && digits > 0)
+            return decimal_number(v.substr(i + 1)) && v.find('.', i) == std::string::npos;
+        else
+            return false;
+    }
+    return digits > 0;
+}
+
 }  // namespace
 
 std::map<std::string, FileValue> parse_config_text(const std::string& text, const std::string& file_name) {
@@ -89,12 +107,8 @@ std::map<std::string, FileValue> parse_config_text(const std::string& text, cons
             rest = hash == std::string::npos ? std::string() : rest.substr(hash);
             if (value.empty() || value[0] == '[' || value[0] == '{')
                 throw fail("only strings, numbers and true/false are supported as values");
-            if (value != "true" && value != "false") {
-                char* end = nullptr;
-                std::strtod(value.c_str(), &end);
-                if (end == nullptr || *end != '\0')
-                    throw fail("`" + key + "`: text values need quotes, e.g. " + key + " = \"" + value + "\"");
-            }
+            if (value != "true" && value != "false" && !decimal_number(value))
+                throw fail("`" + key + "`: text values need quotes, e.g. " + key + " = \"" + value + "\"");
             rest.clear();
         }
         if (!rest.empty() && rest[0] != '#') throw fail("unexpected text after the value of `" + key + "`");

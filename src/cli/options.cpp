@@ -100,6 +100,10 @@ const char* to_string(Origin o) {
 }
 
 std::string read_secret_file(const std::string& path, const std::string& what) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
+        throw ConfigError("the file holding " + what + " ('" + path +
+                          "') is readable by every user of this machine: run `chmod 600 " + path + "`");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError("cannot read " + what + " from '" + path + "' (does it exist, and may this user read it?)");
     std::stringstream ss;

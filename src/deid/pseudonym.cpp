@@ -3,10 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "util/error.hpp"
 
@@ -88,23 +85,6 @@ std::string Pseudonymizer::token(Purpose purpose, std::string_view value) const 
         s += hex[m[i] & 0xF];
     }
     return s;
-}
-
-std::string read_key_file(const std::string& path) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0)
-        throw ConfigError("pseudonymization key file '" + path +
-                          "' does not exist: create one with `dicomlake keygen > " + path +
-                          " && chmod 600 " + path + "`, and back it up: without it pseudonyms change");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError("cannot read pseudonymization key file '" + path + "': check its permissions");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string key(trim(ss.str()));
-    if (key.size() < 32)
-        throw ConfigError("pseudonymization key in '" + path + "' is shorter than 32 characters: " +
-                          "generate a proper one with `dicomlake keygen`");
-    return key;
 }
 
 std::string generate_key() {

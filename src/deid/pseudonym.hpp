@@ -34,10 +34,6 @@ private:
     int key_version_;
 };
 
-// Reads a key file: at least 32 bytes of key material after trimming surrounding white space.
-// Throws ConfigError with advice when the file is missing, unreadable, short or world-readable.
-std::string read_key_file(const std::string& path);
-
 // Hex of 32 random bytes, for `dicomlake keygen`.
 std::string generate_key();
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "util/number.hpp"
+
 namespace dicomlake::model {
 
 namespace od = simdjson::ondemand;
@@ -29,9 +31,7 @@ void append_number(std::string& out, double v) {
         out += "null";
         return;
     }
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
+    append_number_text(out, v);
 }
 
 bool parse_number(std::string_view s, double& out) {
@@ -169,9 +169,7 @@ struct Walker {
                 append_number(out, d);
                 if (first) {
                     a.number = d;
-                    char buf[64];
-                    auto res = std::to_chars(buf, buf + sizeof buf, d);
-                    a.text.assign(buf, res.ptr);
+                    a.text = number_text(d);
                 }
             } else {
                 // Not a number after all (vendors write "n/a"): keep the text, typed as a string.

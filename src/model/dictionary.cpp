@@ -27,8 +27,9 @@ std::string lookup_keyword(TagKey t) {
     const DcmDictEntry* e = dict.findEntry(DcmTagKey(tag_group(t), tag_element(t)), nullptr);
     if (e != nullptr && e->getTagName() != nullptr) name = e->getTagName();
     dcmDataDict.rdunlock();
-    // DCMTK names retired or unnamed entries "Unknown..."; keep the hex form for those.
     if (name.empty() || name.rfind("Unknown", 0) == 0) return tag_hex(t);
+    // DCMTK prefixes retired elements ("RETIRED_OtherPatientIDs"); PS3.6 keeps the keyword.
+    if (name.rfind("RETIRED_", 0) == 0) name.erase(0, 8);
     return name;
 }
 

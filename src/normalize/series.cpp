@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "util/number.hpp"
+
 namespace dicomlake::normalize {
 
 namespace {
@@ -81,8 +83,7 @@ struct SeriesAcc {
     InstanceFacts ref;
     bool have_ref = false;
     std::map<std::string, AttrState> attrs;  // ordered: the JSON text is deterministic
-    double ctdi_sum = 0;
-    long ctdi_n = 0;
+    std::vector<double> ctdi;  // summed in sorted order: the mean must not depend on arrival order
 };
 
 std::optional<double> opt(const InstanceFacts& f, Column c) {
@@ -125,7 +126,7 @@ std::string sha256_hex(const std::string& data) {
 }
 
 void append_opt(std::string& out, const std::optional<double>& v) {
-    out += v ? std::to_string(*v) : std::string("-");
+    out += v ? number_text(*v) : std::string("-");
     out += '|';
 }
 
@@ -184,7 +185,7 @@ void StudyAccumulator::add(model::Instance&& instance) {
                 case 0x0020000E: f.series_key = a.text; break;
                 case 0x00080018: f.sop_key = a.text; break;
                 case 0x00200013:
-                    if (a.has_number()) {
+                    if (a.has_number() && std::fabs(a.number) < 1e15) {
                         f.instance_number = static_cast<long>(a.number);
                         f.has_instance_number = true;
                     }
@@ -227,10 +228,7 @@ void StudyAccumulator::add(model::Instance&& instance) {
     ++s.row.instances;
     note_time(s.row.first_acquired, s.row.last_acquired, f.acq_first);
     note_time(s.row.first_acquired, s.row.last_acquired, f.acq_last);
-    if (auto c = opt(f, Column::ctdivol_mgy)) {
-        s.ctdi_sum += *c;
-        ++s.ctdi_n;
-    }
+    if (auto c = opt(f, Column::ctdivol_mgy)) s.ctdi.push_back(*c);
 
     // Series-level attributes: kept when every instance has the same value.
     for (const auto& a : instance.attributes) {
@@ -316,7 +314,12 @@ StudyResult StudyAccumulator::finish() {
         r.flip_angle = opt(s.ref, Column::flip_angle);
         r.slice_thickness_mm = opt(s.ref, Column::slice_thickness_mm);
         r.field_strength_t = opt(s.ref, Column::field_strength_t);
-        if (s.ctdi_n > 0) r.ctdivol_mgy = s.ctdi_sum / static_cast<double>(s.ctdi_n);
+        if (!s.ctdi.empty()) {
+            std::sort(s.ctdi.begin(), s.ctdi.end());
+            double sum = 0;
+            for (double v : s.ctdi) sum += v;
+            r.ctdivol_mgy = sum / static_cast<double>(s.ctdi.size());
+        }
         std::string json = "{";
         for (auto& [path, st] : s.attrs) {
             if (st.varies || st.count != r.instances) {

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "util/number.hpp"
+
 namespace dicomlake::warehouse {
 
 namespace {
@@ -58,9 +60,7 @@ CopyLine& CopyLine::null() {
 CopyLine& CopyLine::number(const std::optional<double>& v) {
     if (!v || !std::isfinite(*v)) return null();
     sep();
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, *v);
-    line_.append(buf, res.ptr);
+    append_number_text(line_, *v);
     return *this;
 }
 

@@ -1,0 +1,101 @@
+// source/dicomweb: parsing of QIDO-RS study pages (no network).
+#include "source/dicomweb/dicomweb_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace dicomlake::source::dicomweb {
+namespace {
+
+TEST(QidoPage, ArrayOfStudies) {
+    const std::string body = R"JSON([
+      {"0020000D": {"vr": "UI", "Value": ["1.2.3.1"]},
+       "00080020": {"vr": "DA", "Value": ["20261103"]},
+       "00201208": {"vr": "IS", "Value": [42]}},
+      {"00080020": {"Value": ["20261104"], "vr": "DA"},
+       "0020000D": {"Value": ["1.2.3.2"], "vr": "UI"},
+       "00201208": {"vr": "IS", "Value": ["7"]}},
+      {"0020000D": {"vr": "UI", "Value": ["1.2.3.3"]}}
+    ])JSON";
+    auto refs = DicomwebSource::parse_qido_page(body);
+    ASSERT_EQ(refs.size(), 3u);
+    EXPECT_EQ(refs[0].study_uid, "1.2.3.1");
+    EXPECT_EQ(refs[0].study_date, "2026-11-03");
+    EXPECT_EQ(refs[0].instances, 42);
+    EXPECT_EQ(refs[1].study_uid, "1.2.3.2");
+    EXPECT_EQ(refs[1].study_date, "2026-11-04");
+    EXPECT_EQ(refs[1].instances, 7);  // IS as a string
+    EXPECT_EQ(refs[2].study_uid, "1.2.3.3");
+    EXPECT_EQ(refs[2].study_date, "");
+    EXPECT_EQ(refs[2].instances, -1);  // not said
+}
+
+TEST(QidoPage, ObjectBodyIsOneStudy) {
+    auto refs = DicomwebSource::parse_qido_page(
+        R"JSON({"0020000D": {"vr": "UI", "Value": ["1.2.3.9"]}, "00080020": {"vr": "DA", "Value": ["20260101"]}})JSON");
+    ASSERT_EQ(refs.size(), 1u);
+    EXPECT_EQ(refs[0].study_uid, "1.2.3.9");
+    EXPECT_EQ(refs[0].study_date, "2026-01-01");
+}
+
+TEST(QidoPage, EmptyBodyIsNoStudy) {
+    EXPECT_TRUE(DicomwebSource::parse_qido_page("").empty());
+    EXPECT_TRUE(DicomwebSource::parse_qido_page(" \r\n\t").empty());
+    EXPECT_TRUE(DicomwebSource::parse_qido_page("[]").empty());
+}
+
+TEST(QidoPage, NonJsonIsMalformed) {
+    for (const char* body : {"<html>502 Bad Gateway</html>", "[{\"0020000D\":", "not json"}) {
+        try {
+            DicomwebSource::parse_qido_page(body);
+            ADD_FAILURE() << "no error for " << body;
+        } catch (const SourceError& e) {
+            EXPECT_EQ(e.kind(), FailureKind::malformed) << body;
+            EXPECT_STREQ(to_string(e.kind()), "malformed");
+        }
+    }
+}
+
+TEST(QidoPage, WrongJsonShapesAreMalformed) {
+    for (const char* body : {"42", "\"text\"", "[1, 2]", "[{\"0020000D\": {\"vr\": \"UI\", \"Value\": [\"1.2\"]}}, []]"}) {
+        try {
+            DicomwebSource::parse_qido_page(body);
+            ADD_FAILURE() << "no error for " << body;
+        } catch (const SourceError& e) {
+            EXPECT_EQ(e.kind(), FailureKind::malformed) << body;
+        }
+    }
+}
+
+TEST(QidoPage, EntriesWithoutStudyUidAreSkipped) {
+    const std::string body = R"JSON([
+      {"00080020": {"vr": "DA", "Value": ["20261103"]}},
+      {"0020000D": {"vr": "UI"}},
+      {"0020000D": {"vr": "UI", "Value": []}},
+      {"0020000D": {"vr": "UI", "Value": [""]}},
+      {"0020000D": "1.2.3.4"},
+      {"0020000D": {"vr": "UI", "Value": ["1.2.3.5"]}}
+    ])JSON";
+    auto refs = DicomwebSource::parse_qido_page(body);
+    ASSERT_EQ(refs.size(), 1u);
+    EXPECT_EQ(refs[0].study_uid, "1.2.3.5");
+}
+
+TEST(QidoPage, ErrorMessagesHoldNoUid) {
+    try {
+        DicomwebSource::parse_qido_page(R"JSON([{"0020000D": {"vr": "UI", "Value": ["1.2.3.777"]}}, 5])JSON");
+        ADD_FAILURE() << "no error";
+    } catch (const SourceError& e) {
+        EXPECT_EQ(std::string(e.what()).find("1.2.3.777"), std::string::npos) << e.what();
+    }
+    try {
+        DicomwebSource::parse_qido_page(R"JSON([{"0020000D": {"vr": "UI", "Value": ["1.2.3.777"]})JSON");
+        ADD_FAILURE() << "no error";
+    } catch (const SourceError& e) {
+        EXPECT_EQ(std::string(e.what()).find("1.2.3.777"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace dicomlake::source::dicomweb
