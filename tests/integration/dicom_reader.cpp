@@ -53,6 +53,10 @@ std::optional<FileFacts> read_facts(const std::string& path) {
         if (!f.nex) f.nex = averages_in(ds, DCM_PerFrameFunctionalGroupsSequence);
         f.enhanced_groups = f.nex.has_value();
     }
+    if (ds->convertToUTF8().good()) {
+        f.institution_utf8 = str(ds, DCM_InstitutionName);
+        f.series_description_utf8 = str(ds, DCM_SeriesDescription);
+    }
     return f;
 }
 

@@ -9,6 +9,8 @@ namespace dicomlake::testing {
 
 struct FileFacts {
     std::string study_uid, series_uid, sop_uid, study_date, modality, patient_id;
+    // Converted to UTF-8 by DCMTK from the file's SpecificCharacterSet (empty if that failed).
+    std::string institution_utf8, series_description_utf8;
     std::optional<double> nex;  // classic NumberOfAverages, else MR Averages Sequence in the groups
     bool enhanced_groups = false;
 };

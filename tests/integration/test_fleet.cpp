@@ -38,7 +38,7 @@ protected:
         std::fprintf(stderr, "[Fleet] lab up at %.1f s\n", elapsed());
         truth_ = nlohmann::json::parse(read_file(generate_fleet(
             lab.dir() + "/fleet",
-            std::string("--seed 7 --scanners 8 --studies 60 --fail-studies 1 --from ") + kFrom + " --to " + kTo)));
+            std::string("--seed 7 --scanners 8 --studies 200 --fail-studies 1 --from ") + kFrom + " --to " + kTo)));
         lab.seed({lab.dir() + "/fleet/dicom"}, false);
         std::fprintf(stderr, "[Fleet] generated and seeded at %.1f s\n", elapsed());
         migrate_ = lab.dicomlake("migrate");

@@ -245,6 +245,34 @@ TEST_F(RealFiles, ModalityAndNexMatchAnIndependentReader) {
     }
 }
 
+TEST_F(RealFiles, NonAsciiTextMatchesAnIndependentReader) {
+    // Institution names and series descriptions in Arabic, Chinese, Cyrillic, Latin-1...: what
+    // DCMTK decodes from each file's SpecificCharacterSet must arrive in PostgreSQL as UTF-8.
+    std::map<std::string, std::pair<std::string, std::string>> db;
+    for (const auto& r : query("SELECT series_key, coalesce(institution, ''), coalesce(series_description, '')"
+                               " FROM dicomlake.series"))
+        db[r[0].as<std::string>()] = {r[1].as<std::string>(), r[2].as<std::string>()};
+    auto non_ascii = [](const std::string& s) {
+        for (unsigned char c : s)
+            if (c >= 0x80) return true;
+        return false;
+    };
+    size_t compared = 0;
+    for (const auto& f : facts_) {
+        auto it = db.find(pseudo(f.series_uid));
+        if (it == db.end()) continue;
+        if (non_ascii(f.institution_utf8)) {
+            EXPECT_EQ(it->second.first, f.institution_utf8) << "series " << it->first;
+            ++compared;
+        }
+        if (non_ascii(f.series_description_utf8)) {
+            EXPECT_EQ(it->second.second, f.series_description_utf8) << "series " << it->first;
+            ++compared;
+        }
+    }
+    EXPECT_GT(compared, 0u) << "no non-ASCII institution or series description among the real files";
+}
+
 TEST_F(RealFiles, ReRunChangesNothing) {
     EXPECT_EQ(second_.exit_code, first_.exit_code) << second_.output;
     EXPECT_EQ(before_, after_);
