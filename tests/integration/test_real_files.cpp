@@ -270,6 +270,9 @@ TEST_F(RealFiles, NonAsciiTextMatchesAnIndependentReader) {
             ++compared;
         }
     }
+    if (compared == 0 && shared_samples_dir().empty())
+        GTEST_SKIP() << "pydicom's files carry non-ASCII text only in person names, which are removed; the "
+                        "vendor files of ../shared/data/dicom-samples (absent here) carry it in other attributes";
     EXPECT_GT(compared, 0u) << "no non-ASCII institution or series description among the real files";
 }
 
