@@ -20,6 +20,11 @@ Config build_config(const Settings& s) {
     c.batch_studies = static_cast<int>(s.integer("batch-studies", 1, 1000));
     c.key = s.str("key");
     c.key_version = static_cast<int>(s.integer("key-version", 1, 1000000));
+    c.deid_options = deid::ProfileOptions::parse(s.str("deid-options"));
+    c.safe_private = deid::parse_safe_private(s.str("safe-private"));
+    if (!c.safe_private.empty() && !c.deid_options.has(deid::ProfileOption::retain_safe_private))
+        throw ConfigError("safe-private lists attributes but deid-options lacks retain-safe-private (from " +
+                          s.get("deid-options").where + "): add it, or empty the list");
     c.overlap_days = static_cast<int>(s.integer("overlap-days", 0, 30));
     c.max_attempts = static_cast<int>(s.integer("max-attempts", 1, 100));
     c.log_level = s.str("log-level");

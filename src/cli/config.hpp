@@ -4,6 +4,8 @@
 #include <string>
 
 #include "cli/options.hpp"
+#include "deid/policy.hpp"
+#include "deid/profile.hpp"
 
 namespace dicomlake::cli {
 
@@ -18,6 +20,8 @@ struct Config {
     int batch_studies = 25;
     std::string key;
     int key_version = 1;
+    deid::ProfileOptions deid_options = deid::ProfileOptions::defaults();
+    std::vector<deid::SafePrivate> safe_private;
     int overlap_days = 1;
     int max_attempts = 5;
     std::string log_level = "info";

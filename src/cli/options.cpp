@@ -47,6 +47,16 @@ const std::vector<OptionSpec> kOptions = {
      "Create one with `dicomlake keygen`; losing it changes every pseudonym", Sensitivity::secret},
     {"key-version", "anonymization.key_version", "1", "N", "Anonymization",
      "version number of the key, recorded on every row; raise it when the key is rotated"},
+    {"deid-options", "anonymization.options",
+     "retain-device-identity,retain-patient-characteristics,retain-long-modified-dates,clean-descriptors,"
+     "clean-structured-content",
+     "LIST", "Anonymization",
+     "PS3.15 Basic Profile options, comma-separated: retain-safe-private, retain-uids, retain-device-identity, "
+     "retain-institution-identity, retain-patient-characteristics, retain-long-full-dates, "
+     "retain-long-modified-dates, clean-descriptors, clean-structured-content, clean-graphics"},
+    {"safe-private", "anonymization.safe_private", "", "LIST", "Anonymization",
+     "private attributes kept under retain-safe-private, as CREATOR/gggg,ee separated by ';' "
+     "(e.g. SIEMENS MR HEADER/0019,0C); all others are removed"},
     {"overlap-days", "run.overlap_days", "1", "DAYS", "Nightly run",
      "`run` starts this many days before the end of the last run's window, to catch late arrivals (0-30)"},
     {"max-attempts", "run.max_attempts", "5", "N", "Nightly run",

@@ -1,68 +1,214 @@
 #include "deid/policy.hpp"
 
 #include <algorithm>
-#include <array>
+#include <cctype>
+#include <cstdio>
+
+#include "util/dates.hpp"
+#include "util/error.hpp"
 
 namespace dicomlake::deid {
 
 namespace {
 
-// Direct and indirect patient identifiers removed at any depth (sorted for binary search).
-constexpr std::array<model::TagKey, 40> kRemoved = {
-    0x00080050,  // AccessionNumber
-    0x00080081,  // InstitutionAddress
-    0x00080092,  // ReferringPhysicianAddress
-    0x00080094,  // ReferringPhysicianTelephoneNumbers
-    0x00081120,  // ReferencedPatientSequence
-    0x00100020,  // PatientID
-    0x00100021,  // IssuerOfPatientID
-    0x00100024,  // IssuerOfPatientIDQualifiersSequence
-    0x00100030,  // PatientBirthDate
-    0x00100032,  // PatientBirthTime
-    0x00100050,  // PatientInsurancePlanCodeSequence
-    0x00101000,  // OtherPatientIDs
-    0x00101001,  // OtherPatientNames
-    0x00101002,  // OtherPatientIDsSequence
-    0x00101005,  // PatientBirthName
-    0x00101040,  // PatientAddress
-    0x00101060,  // PatientMotherBirthName
-    0x00101080,  // MilitaryRank
-    0x00101081,  // BranchOfService
-    0x00101090,  // MedicalRecordLocator
-    0x00102000,  // MedicalAlerts
-    0x00102110,  // Allergies
-    0x00102150,  // CountryOfResidence
-    0x00102152,  // RegionOfResidence
-    0x00102154,  // PatientTelephoneNumbers
-    0x00102160,  // EthnicGroup
-    0x00102180,  // Occupation
-    0x001021B0,  // AdditionalPatientHistory
-    0x00104000,  // PatientComments
-    0x00200010,  // StudyID
-    0x00321032,  // RequestingPhysician
-    0x00324000,  // StudyComments
-    0x00380010,  // AdmissionID
-    0x00380300,  // CurrentPatientLocation
-    0x00380500,  // PatientState
-    0x00400009,  // ScheduledProcedureStepID
-    0x00400253,  // PerformedProcedureStepID
-    0x00401001,  // RequestedProcedureID
-    0x0040A123,  // PersonName (SR PNAME)
-    0x0040A160,  // TextValue (SR TEXT)
-};
+constexpr model::TagKey kPatientName = 0x00100010;
+constexpr model::TagKey kPatientID = 0x00100020;
+constexpr model::TagKey kIssuerOfPatientID = 0x00100021;
+constexpr model::TagKey kPatientBirthDate = 0x00100030;
+constexpr model::TagKey kPatientAge = 0x00101010;
+constexpr model::TagKey kOtherPatientIDs = 0x00101000;
+constexpr model::TagKey kAccessionNumber = 0x00080050;
+constexpr model::TagKey kStudyDate = 0x00080020;
+constexpr model::TagKey kTextValue = 0x0040A160;  // SR TEXT items: free text, never kept
+// Written by this policy; the source's own values are dropped so there is one of each.
+constexpr model::TagKey kPatientIdentityRemoved = 0x00120062;
+constexpr model::TagKey kDeidentificationMethod = 0x00120063;
+constexpr model::TagKey kDeidentificationMethodCodeSequence = 0x00120064;
+constexpr model::TagKey kLongitudinalTemporalInformationModified = 0x00280303;
 
-constexpr model::TagKey kSOPClassUID = 0x00080016;
-constexpr model::TagKey kReferencedSOPClassUID = 0x00081150;
+std::string trim(std::string_view s) {
+    size_t b = 0, e = s.size();
+    while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\0')) --e;
+    return std::string(s.substr(b, e - b));
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+model::Attribute text_attribute(const std::string& path, model::TagKey tag, const char* vr, const std::string& value) {
+    model::Attribute a;
+    a.path = path;
+    a.tag = tag;
+    a.vr[0] = vr[0];
+    a.vr[1] = vr[1];
+    model::append_json_string(a.json, value);
+    a.text = value;
+    return a;
+}
 
 }  // namespace
 
-model::AttributeFilter::Action BaselinePolicy::decide(model::TagKey tag, std::string_view vr,
-                                                     const model::AttributeContext&) const {
-    if (model::is_private(tag)) return Action::drop;
-    if (vr == "PN") return Action::drop;
-    if (std::binary_search(kRemoved.begin(), kRemoved.end(), tag)) return Action::drop;
-    if (vr == "UI" && tag != kSOPClassUID && tag != kReferencedSOPClassUID) return Action::replace_uid;
-    return Action::keep;
+std::vector<SafePrivate> parse_safe_private(const std::string& list) {
+    std::vector<SafePrivate> out;
+    size_t start = 0;
+    while (start < list.size()) {
+        size_t end = list.find(';', start);
+        std::string item = trim(list.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        start = end == std::string::npos ? list.size() : end + 1;
+        if (item.empty()) continue;
+        auto slash = item.rfind('/');
+        unsigned group = 0, element = 0;
+        char tail = 0;
+        if (slash == std::string::npos || slash == 0 ||
+            std::sscanf(item.c_str() + slash + 1, "%4x,%2x%c", &group, &element, &tail) != 2 || (group & 1) == 0)
+            throw ConfigError("safe private attribute '" + item +
+                              "' is not of the form CREATOR/gggg,ee (odd group, element's last two hex digits), "
+                              "e.g. SIEMENS MR HEADER/0019,0C");
+        out.push_back({trim(item.substr(0, slash)), static_cast<std::uint16_t>(group),
+                       static_cast<std::uint8_t>(element)});
+    }
+    return out;
+}
+
+Policy::Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private)
+    : pseudonymizer_(pseudonymizer), rules_(options), safe_private_(std::move(safe_private)) {}
+
+std::string Policy::method_text() const {
+    std::string opts = options().to_string();
+    return std::string("dicomlake ") + DICOMLAKE_VERSION + ": " + kProfile + " (DICOM " + kE11Edition + ")" +
+           (opts.empty() ? std::string() : "; " + opts);
+}
+
+model::AttributeFilter::Action Policy::decide(model::TagKey tag, std::string_view vr,
+                                              const model::AttributeContext& ctx) const {
+    if (tag == kTextValue || tag == kPatientIdentityRemoved || tag == kDeidentificationMethod ||
+        tag == kDeidentificationMethodCodeSequence || tag == kLongitudinalTemporalInformationModified)
+        return Action::drop;
+    switch (rules_.lookup(tag, vr)) {
+        case Rule::keep:
+        case Rule::keep_sequence: return Action::keep;
+        case Rule::remove: return Action::drop;
+        case Rule::replace_uid: return vr == "UI" ? Action::replace_uid : Action::drop;
+        case Rule::shift_date: return (vr == "DA" || vr == "DT") ? Action::shift_date : Action::keep;
+        case Rule::clean_text: return Action::clean_text;
+        case Rule::safe_private: {
+            std::uint16_t group = model::tag_group(tag), element = model::tag_element(tag);
+            for (const auto& s : safe_private_) {
+                if (s.group != group || s.creator != trim(ctx.private_creator)) continue;
+                if (element <= 0x00FF || (element & 0xFF) == s.element) return Action::keep;
+            }
+            return Action::drop;
+        }
+    }
+    return Action::drop;
+}
+
+int Policy::date_offset_days(std::string_view patient_id, std::string_view issuer) const {
+    auto m = pseudonymizer_.mac(Purpose::date, trim(issuer) + '\x1f' + trim(patient_id));
+    std::uint32_t v = (std::uint32_t(m[0]) << 24) | (std::uint32_t(m[1]) << 16) | (std::uint32_t(m[2]) << 8) | m[3];
+    return -7 * static_cast<int>(1 + v % 520);  // 1 week to 10 years back
+}
+
+std::string Policy::shift_date(std::string_view iso, std::string_view vr, const model::AttributeContext& ctx) const {
+    auto days = parse_iso_date(std::string(iso.substr(0, 10)));
+    if (!days) return {};  // a partial or invalid date cannot be shifted: not stored
+    int offset = date_offset_days(ctx.identity_value(kPatientID), ctx.identity_value(kIssuerOfPatientID));
+    return format_iso_date(*days + offset) + std::string(iso.substr(10));
+}
+
+std::string Policy::clean_text(std::string_view text, const model::AttributeContext& ctx) const {
+    std::vector<std::string> tokens;
+    auto add = [&tokens](std::string_view t) {
+        std::string s = lower(trim(t));
+        if (s.size() >= 2) tokens.push_back(s);
+    };
+    std::string name(ctx.identity_value(kPatientName));
+    std::string part;
+    for (char c : name) {
+        if (c == '^' || c == '=' || c == ' ' || c == ',') {
+            add(part);
+            part.clear();
+        } else {
+            part += c;
+        }
+    }
+    add(part);
+    add(ctx.identity_value(kPatientID));
+    add(ctx.identity_value(kAccessionNumber));
+    std::string other(ctx.identity_value(kOtherPatientIDs));
+    add(other);
+    std::string out(text);
+    for (const auto& token : tokens) {
+        std::string low = lower(out);
+        for (size_t pos = low.find(token); pos != std::string::npos; pos = low.find(token, pos + 3)) {
+            out.replace(pos, token.size(), "***");
+            low.replace(pos, token.size(), "***");
+        }
+    }
+    return out;
+}
+
+std::vector<model::TagKey> Policy::identity_tags() const {
+    return {kStudyDate, kAccessionNumber, kPatientName, kPatientID, kIssuerOfPatientID, kPatientBirthDate,
+            kOtherPatientIDs, kPatientAge};
+}
+
+void Policy::check_instance(const model::InstanceIdentity& identity) const {
+    if (!options().has(ProfileOption::retain_long_modified_dates)) return;
+    for (const auto& [tag, value] : identity)
+        if (tag == kPatientID && !trim(value).empty()) return;
+    throw DeidRefusal(
+        "the study has no PatientID, so its dates cannot be shifted consistently per patient "
+        "(retain-long-modified-dates): it is left out rather than guessed");
+}
+
+void Policy::finish_instance(model::Instance& instance, const model::AttributeContext& ctx) const {
+    std::string id = trim(ctx.identity_value(kPatientID));
+    std::string issuer = trim(ctx.identity_value(kIssuerOfPatientID));
+    bool modified = options().has(ProfileOption::retain_long_modified_dates);
+    if (!id.empty()) instance.patient_key = pseudonymizer_.token(Purpose::patient, issuer + '\x1f' + id);
+    std::string accession = trim(ctx.identity_value(kAccessionNumber));
+    if (!accession.empty()) instance.accession_key = pseudonymizer_.token(Purpose::accession, accession);
+    instance.date_shift_days = modified && !id.empty() ? date_offset_days(id, issuer) : 0;
+
+    // Age at the study, from the real dates, before they are shifted or removed.
+    if (options().has(ProfileOption::retain_patient_characteristics)) {
+        bool has_age = false;
+        for (const auto& a : instance.attributes) has_age = has_age || (a.depth == 0 && a.tag == kPatientAge);
+        auto birth = model::iso_date(ctx.identity_value(kPatientBirthDate));
+        auto study = model::iso_date(ctx.identity_value(kStudyDate));
+        if (!has_age && parse_iso_date(birth) && parse_iso_date(study) && birth <= study) {
+            int years = std::stoi(study.substr(0, 4)) - std::stoi(birth.substr(0, 4));
+            if (study.substr(5) < birth.substr(5)) --years;
+            char age[8];
+            std::snprintf(age, sizeof age, "%03dY", std::min(years, 999));
+            instance.attributes.push_back(text_attribute("PatientAge", kPatientAge, "AS", age));
+        }
+    }
+
+    instance.attributes.push_back(text_attribute("PatientIdentityRemoved", kPatientIdentityRemoved, "CS", "YES"));
+    instance.attributes.push_back(
+        text_attribute("DeidentificationMethod", kDeidentificationMethod, "LO", method_text().substr(0, 64)));
+    auto codes = options().method_codes();
+    for (size_t i = 0; i < codes.size(); ++i) {
+        std::string item = "DeidentificationMethodCodeSequence[" + std::to_string(i) + "].";
+        auto add = [&](const char* kw, model::TagKey tag, const char* vr, const std::string& v) {
+            auto a = text_attribute(item + kw, tag, vr, v);
+            a.depth = 1;
+            instance.attributes.push_back(std::move(a));
+        };
+        add("CodeValue", 0x00080100, "SH", codes[i].first);
+        add("CodingSchemeDesignator", 0x00080102, "SH", "DCM");
+        add("CodeMeaning", 0x00080104, "LO", codes[i].second);
+    }
+    const char* longitudinal = options().has(ProfileOption::retain_long_full_dates) ? "UNMODIFIED"
+                               : modified                                          ? "MODIFIED"
+                                                                                   : "REMOVED";
+    instance.attributes.push_back(text_attribute("LongitudinalTemporalInformationModified",
+                                                 kLongitudinalTemporalInformationModified, "CS", longitudinal));
 }
 
 }  // namespace dicomlake::deid

@@ -1,29 +1,60 @@
-// De-identification policy applied during the metadata walk (model::AttributeFilter).
-//
-// This is dicomlake's built-in baseline profile "dicomlake-basic-0": it removes direct patient
-// identifiers at every depth, every PN value, every private attribute and SR free text, and
-// replaces every instance UID with a keyed pseudonym. Dates are kept. The PS3.15 E.1-1 rule
-// table with its options replaces this baseline (see docs/ARCHITECTURE.md, "De-identification").
+// The de-identification policy applied during the metadata walk (model::AttributeFilter):
+// the PS3.15 rule table for the chosen options (profile.hpp), keyed pseudonyms, per-patient
+// date shifting, descriptor cleaning, the safe-private list, and the record of what was done
+// (PatientIdentityRemoved, DeidentificationMethod and its code sequence) on every instance.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "deid/profile.hpp"
 #include "deid/pseudonym.hpp"
 #include "model/dicom_json.hpp"
 
 namespace dicomlake::deid {
 
-class BaselinePolicy final : public model::AttributeFilter {
+// One private attribute that may be kept under retain-safe-private: its creator, group and the
+// element's low byte within the creator's block, e.g. "SIEMENS MR HEADER/0019,0C".
+struct SafePrivate {
+    std::string creator;
+    std::uint16_t group = 0;
+    std::uint8_t element = 0;
+};
+// "CREATOR/gggg,ee; CREATOR/gggg,ee". Throws ConfigError.
+std::vector<SafePrivate> parse_safe_private(const std::string& list);
+
+// Thrown (from check_instance) for an instance the profile cannot de-identify consistently;
+// the study is then recorded as failed, never guessed.
+class DeidRefusal : public std::runtime_error {
 public:
-    explicit BaselinePolicy(const Pseudonymizer& pseudonymizer) : pseudonymizer_(pseudonymizer) {}
+    using std::runtime_error::runtime_error;
+};
+
+class Policy final : public model::AttributeFilter {
+public:
+    Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private = {});
 
     Action decide(model::TagKey tag, std::string_view vr, const model::AttributeContext& ctx) const override;
     std::string replace_uid(std::string_view uid) const override { return pseudonymizer_.uid(uid); }
+    std::string shift_date(std::string_view iso, std::string_view vr, const model::AttributeContext& ctx) const override;
+    std::string clean_text(std::string_view text, const model::AttributeContext& ctx) const override;
+    std::vector<model::TagKey> identity_tags() const override;
+    void check_instance(const model::InstanceIdentity& identity) const override;
+    void finish_instance(model::Instance& instance, const model::AttributeContext& ctx) const override;
 
-    static constexpr const char* kName = "dicomlake-basic-0";
+    // Whole days added to every date of this patient (a negative multiple of 7, so weekdays
+    // stay true), derived from the keyed HMAC of issuer + PatientID.
+    int date_offset_days(std::string_view patient_id, std::string_view issuer) const;
+
+    static constexpr const char* kProfile = "PS3.15 Basic";
+    const ProfileOptions& options() const { return rules_.options(); }
+    std::string method_text() const;  // DeidentificationMethod as stored
 
 private:
     const Pseudonymizer& pseudonymizer_;
+    RuleTable rules_;
+    std::vector<SafePrivate> safe_private_;
 };
 
 }  // namespace dicomlake::deid

@@ -27,6 +27,7 @@ const char* purpose_label(Purpose p) {
         case Purpose::patient: return "dicomlake/v1/patient";
         case Purpose::accession: return "dicomlake/v1/accession";
         case Purpose::date: return "dicomlake/v1/date";
+        case Purpose::activity: return "dicomlake/v1/activity";
     }
     return "dicomlake/v1/unknown";
 }
@@ -54,7 +55,7 @@ std::string to_decimal(uint128 v) {
 }  // namespace
 
 Pseudonymizer::Pseudonymizer(std::string_view secret, int key_version) : key_version_(key_version) {
-    const Purpose all[] = {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date};
+    const Purpose all[] = {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date, Purpose::activity};
     for (Purpose p : all)
         keys_[static_cast<size_t>(p)] =
             hmac_sha256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), purpose_label(p));

@@ -10,7 +10,7 @@ namespace dicomlake::deid {
 
 // One key per purpose, derived from the secret, so a pseudonym of one kind can never be
 // matched against a pseudonym of another kind.
-enum class Purpose { uid, patient, accession, date };
+enum class Purpose { uid, patient, accession, date, activity };
 
 class Pseudonymizer {
 public:
@@ -30,7 +30,7 @@ public:
     int key_version() const { return key_version_; }
 
 private:
-    std::array<std::array<unsigned char, 32>, 4> keys_{};
+    std::array<std::array<unsigned char, 32>, 5> keys_{};
     int key_version_;
 };
 

@@ -49,13 +49,52 @@ bool all_digits(std::string_view s) {
 }
 
 struct Walker {
+    Walker(const AttributeFilter& f, const WalkOptions& o) : filter(f), options(o), identity_tags(f.identity_tags()) {}
     const AttributeFilter& filter;
     const WalkOptions& options;
     std::vector<TagKey> parents;
     std::string prefix;
     Instance instance;
+    std::vector<TagKey> identity_tags;
+    InstanceIdentity identity;
+
+    // One instance: read the identity values the filter asked for, then walk it once.
+    void walk_instance(od::object obj) {
+        instance = Instance{};
+        identity.clear();
+        if (!identity_tags.empty()) {
+            for (TagKey t : identity_tags) {
+                auto found = obj.find_field_unordered(tag_hex(t));
+                if (found.error() == simdjson::NO_SUCH_FIELD) continue;
+                od::object attr = found.get_object();
+                auto value = attr.find_field_unordered("Value");
+                if (value.error() == simdjson::NO_SUCH_FIELD) continue;
+                for (auto v : value.get_array()) {
+                    od::value first = v.value();
+                    od::json_type type = first.type();
+                    if (type == od::json_type::string)
+                        identity.emplace_back(t, std::string(std::string_view(first.get_string())));
+                    else if (type == od::json_type::object) {
+                        auto alphabetic = first.get_object().find_field_unordered("Alphabetic");
+                        if (alphabetic.error() == simdjson::SUCCESS)
+                            identity.emplace_back(t, std::string(std::string_view(alphabetic.get_string())));
+                    } else if (type == od::json_type::number)
+                        identity.emplace_back(t, std::string(first.raw_json_token()));
+                    break;
+                }
+            }
+            obj.reset();
+        }
+        filter.check_instance(identity);
+        walk_dataset(obj, false);
+        AttributeContext ctx{parents, {}, &identity};
+        filter.finish_instance(instance, ctx);
+    }
 
     void walk_dataset(od::object obj, bool summary_only) {
+        // Private creators of this dataset, by (group << 8 | block): a private attribute's
+        // rules depend on who defined it.
+        std::vector<std::pair<std::uint32_t, std::string>> creators;
         for (auto field : obj) {
             std::string_view key = field.unescaped_key();
             TagKey tag = 0;
@@ -75,14 +114,27 @@ struct Walker {
                 tag != kFrameAcquisitionDuration && vr != "SQ")
                 continue;
             if (is_binary_vr(vr)) continue;  // BulkDataURI / InlineBinary: never stored
-            AttributeContext ctx{parents};
+            std::string_view creator;
+            if (is_private(tag)) {
+                std::uint16_t element = tag_element(tag);
+                if (element >= 0x0010 && element <= 0x00FF) {  // a private creator element
+                    creators.emplace_back((std::uint32_t(tag_group(tag)) << 8) | element,
+                                          first_string(attr));
+                    creator = creators.back().second;
+                } else {
+                    std::uint32_t block = (std::uint32_t(tag_group(tag)) << 8) | (element >> 8);
+                    for (const auto& [k, name] : creators)
+                        if (k == block) creator = name;
+                }
+            }
+            AttributeContext ctx{parents, creator, &identity};
             auto action = filter.decide(tag, vr, ctx);
             if (action == AttributeFilter::Action::drop) continue;
             if (vr == "SQ") {
                 walk_sequence(attr, tag, summary_only);
                 continue;
             }
-            emit(attr, tag, vr, action, summary_only);
+            emit(attr, tag, vr, action, summary_only, ctx);
         }
     }
 
@@ -113,8 +165,20 @@ struct Walker {
         prefix = saved;
     }
 
+    static std::string first_string(od::object& attr) {
+        auto value = attr.find_field_unordered("Value");
+        if (value.error() == simdjson::NO_SUCH_FIELD) return {};
+        for (auto v : value.get_array()) {
+            od::value first = v.value();
+            od::json_type type = first.type();
+            if (type == od::json_type::string) return std::string(std::string_view(first.get_string()));
+            break;
+        }
+        return {};
+    }
+
     void emit(od::object& attr, TagKey tag, std::string_view vr, AttributeFilter::Action action,
-              bool summary_only) {
+              bool summary_only, const AttributeContext& ctx) {
         Attribute a;
         a.path = prefix;
         a.path += keyword_for(tag);
@@ -135,7 +199,7 @@ struct Walker {
         size_t count = 0;
         for (auto v : values) {
             if (count > 0) body += ',';
-            append_value(a, body, v.value(), vr, action, count == 0);
+            append_value(a, body, v.value(), vr, action, count == 0, ctx);
             ++count;
         }
         if (count == 0)
@@ -148,7 +212,7 @@ struct Walker {
     }
 
     void append_value(Attribute& a, std::string& out, od::value v, std::string_view vr,
-                      AttributeFilter::Action action, bool first) {
+                      AttributeFilter::Action action, bool first, const AttributeContext& ctx) {
         od::json_type type = v.type();
         if (type == od::json_type::null) {
             out += "null";
@@ -179,7 +243,7 @@ struct Walker {
             return;
         }
         if (vr == "PN") {
-            append_person_name(a, out, v, first);
+            append_person_name(a, out, v, first, action, ctx);
             return;
         }
         if (type != od::json_type::string) {
@@ -201,17 +265,25 @@ struct Walker {
             typed = filter.replace_uid(s);
         else
             typed = std::string(s);
+        if (action == AttributeFilter::Action::shift_date && (vr == "DA" || vr == "DT"))
+            typed = filter.shift_date(typed, vr, ctx);
+        else if (action == AttributeFilter::Action::clean_text)
+            typed = filter.clean_text(typed, ctx);
         append_json_string(out, typed);
         if (first) a.text = std::move(typed);
     }
 
-    void append_person_name(Attribute& a, std::string& out, od::value v, bool first) {
+    void append_person_name(Attribute& a, std::string& out, od::value v, bool first,
+                            AttributeFilter::Action action, const AttributeContext& ctx) {
+        auto cleaned = [&](std::string_view text) {
+            return action == AttributeFilter::Action::clean_text ? filter.clean_text(text, ctx) : std::string(text);
+        };
         if (v.type() == od::json_type::string) {  // non-conformant servers write PN as a string
-            std::string_view s = v.get_string();
+            std::string s = cleaned(v.get_string());
             out += "{\"Alphabetic\":";
             append_json_string(out, s);
             out += '}';
-            if (first) a.text = std::string(s);
+            if (first) a.text = s;
             return;
         }
         od::object pn = v.get_object();
@@ -219,12 +291,12 @@ struct Walker {
         bool any = false;
         for (auto group : pn) {
             std::string_view name = group.unescaped_key();
-            std::string_view text = group.value().get_string();
+            std::string text = cleaned(group.value().get_string());
             if (any) out += ',';
             append_json_string(out, name);
             out += ':';
             append_json_string(out, text);
-            if (first && (a.text.empty() || name == "Alphabetic")) a.text = std::string(text);
+            if (first && (a.text.empty() || name == "Alphabetic")) a.text = text;
             any = true;
         }
         out += '}';
@@ -232,6 +304,13 @@ struct Walker {
 };
 
 }  // namespace
+
+std::string_view AttributeContext::identity_value(TagKey tag) const {
+    if (identity != nullptr)
+        for (const auto& [t, v] : *identity)
+            if (t == tag) return v;
+    return {};
+}
 
 const Attribute* Instance::find(std::string_view path) const {
     for (const auto& a : attributes)
@@ -338,16 +417,15 @@ void walk_metadata(simdjson::padded_string_view body, const AttributeFilter& fil
     thread_local od::parser parser;
     try {
         od::document doc = parser.iterate(body);
-        Walker w{filter, options, {}, {}, {}};
+        Walker w(filter, options);
         od::json_type type = doc.type();
         if (type == od::json_type::array) {
             for (auto item : doc.get_array()) {
-                w.instance = Instance{};
-                w.walk_dataset(item.get_object(), false);
+                w.walk_instance(item.get_object());
                 on_instance(std::move(w.instance));
             }
         } else if (type == od::json_type::object) {
-            w.walk_dataset(doc.get_object(), false);
+            w.walk_instance(doc.get_object());
             on_instance(std::move(w.instance));
         } else {
             throw MalformedJson("metadata is neither a JSON array nor an object");

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <functional>
+#include <utility>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -33,23 +34,57 @@ struct Attribute {
 
 struct Instance {
     std::vector<Attribute> attributes;
+    int date_shift_days = 0;    // days the de-identification added to every date (0: none)
+    std::string patient_key;    // keyed pseudonym of the patient (with issuer), or empty
+    std::string accession_key;  // keyed pseudonym of the accession number, or empty
     const Attribute* find(std::string_view path) const;
 };
 
-// Where an attribute sits: the tags of the enclosing sequences, outermost first.
+// Values read from an instance before its walk starts, for rules that need them while the
+// walk is under way (a per-patient date shift, descriptors cleaned of the patient's name).
+// Keyed by tag; the first value as text (PN: the Alphabetic group). Never stored.
+using InstanceIdentity = std::vector<std::pair<TagKey, std::string>>;
+
+// Where an attribute sits: the tags of the enclosing sequences, outermost first, the private
+// creator of its block (private attributes only), and the instance's identity values.
 struct AttributeContext {
     const std::vector<TagKey>& parents;
+    std::string_view private_creator;
+    const InstanceIdentity* identity = nullptr;
     int depth() const { return static_cast<int>(parents.size()); }
+    std::string_view identity_value(TagKey tag) const;
 };
 
 // What the walk does with an attribute. Implemented by the de-identification policy.
 class AttributeFilter {
 public:
-    enum class Action { keep, drop, replace_uid };
+    enum class Action {
+        keep,
+        drop,
+        replace_uid,  // each value through replace_uid()
+        shift_date,   // DA/DT values through shift_date()
+        clean_text,   // each value through clean_text()
+    };
     virtual ~AttributeFilter() = default;
     virtual Action decide(TagKey tag, std::string_view vr, const AttributeContext& ctx) const = 0;
     // For Action::replace_uid: the pseudonym of one UID value.
     virtual std::string replace_uid(std::string_view uid) const = 0;
+    // For Action::shift_date: one ISO date ("2026-11-03") or date-time, shifted.
+    virtual std::string shift_date(std::string_view iso, std::string_view vr, const AttributeContext& ctx) const {
+        return std::string(iso);
+    }
+    // For Action::clean_text: one text value, cleaned.
+    virtual std::string clean_text(std::string_view text, const AttributeContext& ctx) const {
+        return std::string(text);
+    }
+    // Tags to read before the walk (see InstanceIdentity).
+    virtual std::vector<TagKey> identity_tags() const { return {}; }
+    // Called before each instance's walk with its identity; throws to refuse the instance
+    // (e.g. no PatientID where dates must be shifted per patient).
+    virtual void check_instance(const InstanceIdentity&) const {}
+    // Called after each instance's walk: may append attributes (de-identification method...)
+    // and set Instance::date_shift_days.
+    virtual void finish_instance(Instance& instance, const AttributeContext& ctx) const {}
 };
 
 // Keeps everything (flattening tests, tools).

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "util/dates.hpp"
 #include "util/number.hpp"
 
 namespace dicomlake::normalize {
@@ -138,6 +139,13 @@ std::string top_text(const model::Instance& instance, model::TagKey tag) {
 
 }  // namespace
 
+std::string add_days_to_timestamp(const std::string& timestamp, int days) {
+    if (days == 0 || timestamp.size() < 10) return timestamp;
+    auto d = parse_iso_date(timestamp.substr(0, 10));
+    if (!d) return timestamp;
+    return format_iso_date(*d + days) + timestamp.substr(10);
+}
+
 std::string acquisition_timestamp(const model::Instance& instance) {
     std::string adt, adate, atime, sdate, cdate, ctime;
     for (const auto& a : instance.attributes) {
@@ -163,6 +171,7 @@ std::string acquisition_timestamp(const model::Instance& instance) {
 struct StudyAccumulator::Impl {
     std::map<std::string, SeriesAcc> series;  // by series_key
     StudyRow study;
+    int date_shift_days = 0;
     InstanceFacts study_ref;
     bool have_study = false;
     long instances = 0;
@@ -292,6 +301,9 @@ void StudyAccumulator::add(model::Instance&& instance) {
             if (a.tag == 0x00101020) st.patient_size_m = a.number;
             if (a.tag == 0x00101030) st.patient_weight_kg = a.number;
         }
+        st.patient_key = instance.patient_key;
+        st.accession_key = instance.accession_key;
+        im.date_shift_days = instance.date_shift_days;
         im.study_ref = f;
     }
     im.have_study = true;
@@ -350,7 +362,33 @@ StudyResult StudyAccumulator::finish() {
         out.series.push_back(std::move(r));
     }
     out.study.series_count = static_cast<long>(out.series.size());
+
+    // Utilization facts per device, back in real time.
+    std::map<std::string, ActivityRow> by_device;
+    std::map<std::string, std::set<std::string>> device_modalities;
+    for (const auto& r : out.series) {
+        if (r.device_serial.empty()) continue;
+        ActivityRow& a = by_device[r.device_serial];
+        if (a.device_serial.empty()) {
+            a.device_serial = r.device_serial;
+            a.manufacturer = r.manufacturer;
+            a.model = r.model;
+            a.station = r.station;
+        }
+        note_time(a.first_acquired, a.last_acquired, add_days_to_timestamp(r.first_acquired, -im.date_shift_days));
+        note_time(a.first_acquired, a.last_acquired, add_days_to_timestamp(r.last_acquired, -im.date_shift_days));
+        ++a.series_count;
+        a.instances += r.instances;
+        if (!r.modality.empty()) device_modalities[r.device_serial].insert(r.modality);
+    }
+    for (auto& [serial, a] : by_device) {
+        a.modalities.assign(device_modalities[serial].begin(), device_modalities[serial].end());
+        a.acquired_day = a.first_acquired.substr(0, 10);
+        out.activity.push_back(std::move(a));
+    }
     out.study.modalities.assign(modalities.begin(), modalities.end());
+    for (const auto& a : out.activity) digest += a.device_serial + '|' + a.first_acquired + '|' + a.last_acquired + '\n';
+    digest += out.study.patient_key + '|' + out.study.accession_key + '|';
     digest += out.study.study_date + '|' + out.study.study_time + '|' + out.study.study_description + '|' +
               out.study.patient_age + '|' + out.study.patient_sex;
     out.study.content_hash = sha256_hex(digest);

@@ -40,12 +40,25 @@ struct StudyRow {
     std::optional<double> patient_size_m, patient_weight_kg;
     long series_count = 0, instance_count = 0;
     std::string first_acquired, last_acquired;
+    std::string patient_key, accession_key;  // keyed pseudonyms, or empty
     std::string content_hash;  // SHA-256 over the study's rows: unchanged studies are skipped
+};
+
+// Scanner activity of one study on one device, in real (unshifted) time: utilization facts
+// that carry no patient or study key.
+struct ActivityRow {
+    std::string device_serial, manufacturer, model, station;
+    std::vector<std::string> modalities;
+    std::string acquired_day;                   // ISO date of first_acquired
+    std::string first_acquired, last_acquired;  // real timestamps
+    long series_count = 0, instances = 0;
 };
 
 struct StudyResult {
     StudyRow study;
     std::vector<SeriesRow> series;  // sorted by series_key
+    std::vector<ActivityRow> activity;  // one per device, sorted by device_serial
+    std::string activity_key;           // keyed hash of study_key (set by the pipeline)
 };
 
 class StudyAccumulator {
@@ -70,5 +83,8 @@ private:
 
 // Timestamp ("YYYY-MM-DDTHH:MM:SS[.f]") of an instance's acquisition, or empty.
 std::string acquisition_timestamp(const model::Instance& instance);
+
+// `timestamp` with `days` added to its date part (unchanged when it has no valid date).
+std::string add_days_to_timestamp(const std::string& timestamp, int days);
 
 }  // namespace dicomlake::normalize

@@ -49,10 +49,14 @@ Outcome process(const source::StudyRef& ref, source::Session& session, const dei
             model::walk_metadata(body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); });
         });
         o.result = acc.finish();
+        o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
         o.ok = true;
     } catch (const source::SourceError& e) {
         o.kind = e.kind();
         o.reason = std::string(source::to_string(e.kind())) + ": " + e.what() + failure_hint(e.kind());
+    } catch (const deid::DeidRefusal& e) {
+        o.kind = source::FailureKind::other;
+        o.reason = std::string("refused by de-identification: ") + e.what();
     } catch (const model::MalformedJson& e) {
         o.kind = source::FailureKind::malformed;
         o.reason = std::string("malformed: ") + e.what();
@@ -73,7 +77,7 @@ bool pacs_side(source::FailureKind k) {
 ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request) {
     deid::Pseudonymizer pseudo(config.key, config.key_version);
-    deid::BaselinePolicy policy(pseudo);
+    deid::Policy policy(pseudo, config.deid_options, config.safe_private);
     warehouse::Ledger ledger(db);
     ExtractReport report;
     report.run_id = ledger.start_run(request.command, request.window_from, request.window_to);
@@ -158,7 +162,8 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         for (auto& t : pool) t.join();
     };
 
-    warehouse::Loader loader(db, {deid::BaselinePolicy::kName, config.key_version, source.name(), report.run_id});
+    warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
+                                  config.key_version, source.name(), report.run_id});
     Progress progress(request.command);
     auto& counts = report.counts;
     long pacs_failures = 0;

@@ -14,7 +14,12 @@ namespace {
 const std::vector<std::string> kStudyColumns = {
     "study_key", "study_date", "study_time", "study_description", "modalities", "institution",
     "patient_age", "patient_sex", "patient_size_m", "patient_weight_kg", "series_count", "instance_count",
-    "first_acquired", "last_acquired", "content_hash", "deid_profile", "key_version", "source", "run_id"};
+    "first_acquired", "last_acquired", "content_hash", "deid_profile", "key_version", "source", "run_id",
+    "deid_options", "deid_edition", "patient_key", "accession_key"};
+
+const std::vector<std::string> kActivityColumns = {
+    "activity_key", "device_serial", "manufacturer", "model", "station", "modalities", "acquired_day",
+    "first_acquired", "last_acquired", "series_count", "instances"};
 
 const std::vector<std::string> kSeriesColumns = {
     "study_key", "series_key", "modality", "manufacturer", "model", "device_serial", "station",
@@ -65,7 +70,27 @@ std::string study_line(const normalize::StudyRow& s, const LoadContext& ctx) {
         .text(ctx.deid_profile)
         .integer(ctx.key_version)
         .text(ctx.source)
-        .integer(ctx.run_id);
+        .integer(ctx.run_id)
+        .text(ctx.deid_options)
+        .text(ctx.deid_edition)
+        .text_or_null(s.patient_key)
+        .text_or_null(s.accession_key);
+    return l.str();
+}
+
+std::string activity_line(const std::string& key, const normalize::ActivityRow& a) {
+    CopyLine l;
+    l.text(key)
+        .text(a.device_serial)
+        .text_or_null(a.manufacturer)
+        .text_or_null(a.model)
+        .text_or_null(a.station)
+        .array(a.modalities)
+        .text_or_null(date_or_empty(a.acquired_day))
+        .text_or_null(ts_or_empty(a.first_acquired))
+        .text_or_null(ts_or_empty(a.last_acquired))
+        .integer(a.series_count)
+        .integer(a.instances);
     return l.str();
 }
 
@@ -152,14 +177,38 @@ std::vector<StudyLoadOutcome> Loader::load(const std::vector<normalize::StudyRes
     return out;
 }
 
+StudyLoadOutcome Loader::replace(const normalize::StudyResult& study, const Replacement& old) {
+    try {
+        return load_in_one_transaction({&study}, &old).front();
+    } catch (const pqxx::broken_connection& e) {
+        rethrow_as_database_error(e, "replacing a study");
+    } catch (const DatabaseError&) {
+        throw;
+    } catch (const std::exception& e) {
+        return {StudyLoadOutcome::State::failed, study.study.study_key, study.study.study_date, 0,
+                "the warehouse rejected the study's rows: " + safe_db_message(e)};
+    }
+}
+
 std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
-    const std::vector<const normalize::StudyResult*>& batch) {
+    const std::vector<const normalize::StudyResult*>& batch, const Replacement* old) {
     pqxx::work tx(db_.connection());
+    if (old != nullptr) {
+        tx.exec_params("DELETE FROM dicomlake.study WHERE study_key = ANY($1::text[])",
+                       pg_array_literal(old->study_keys));
+        tx.exec_params("DELETE FROM dicomlake.study_status WHERE study_key = ANY($1::text[])",
+                       pg_array_literal(old->study_keys));
+        tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
+                       pg_array_literal(old->activity_keys));
+    }
     tx.exec(
         "CREATE TEMP TABLE IF NOT EXISTS stage_study (LIKE dicomlake.study INCLUDING DEFAULTS)"
         " ON COMMIT DELETE ROWS");
     tx.exec(
         "CREATE TEMP TABLE IF NOT EXISTS stage_series (LIKE dicomlake.series INCLUDING DEFAULTS)"
+        " ON COMMIT DELETE ROWS");
+    tx.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS stage_activity (LIKE dicomlake.acquisition_activity INCLUDING DEFAULTS)"
         " ON COMMIT DELETE ROWS");
 
     // Which studies are already there, unchanged, under the same profile and key?
@@ -172,11 +221,12 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
     auto r = tx.exec_params(
         "SELECT s.study_key FROM dicomlake.study s"
         " JOIN unnest($1::text[], $2::text[]) AS b(k, h) ON s.study_key = b.k AND s.content_hash = b.h"
-        " WHERE s.deid_profile = $3 AND s.key_version = $4",
-        pg_array_literal(keys), pg_array_literal(hashes), ctx_.deid_profile, ctx_.key_version);
+        " WHERE s.deid_profile = $3 AND s.key_version = $4 AND s.deid_options = $5 AND s.deid_edition = $6",
+        pg_array_literal(keys), pg_array_literal(hashes), ctx_.deid_profile, ctx_.key_version, ctx_.deid_options,
+        ctx_.deid_edition);
     for (const auto& row : r) unchanged.insert(row[0].as<std::string>());
 
-    std::vector<std::string> study_lines, series_lines;
+    std::vector<std::string> study_lines, series_lines, activity_lines, activity_keys;
     std::vector<StudyLoadOutcome> out;
     for (const auto* s : batch) {
         bool same = unchanged.count(s->study.study_key) > 0;
@@ -185,6 +235,10 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         if (same) continue;
         study_lines.push_back(study_line(s->study, ctx_));
         for (const auto& row : s->series) series_lines.push_back(series_line(row));
+        if (!s->activity_key.empty()) {
+            activity_keys.push_back(s->activity_key);
+            for (const auto& a : s->activity) activity_lines.push_back(activity_line(s->activity_key, a));
+        }
     }
 
     if (!study_lines.empty()) {
@@ -201,17 +255,23 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         tx.exec("INSERT INTO dicomlake.series (" + joined(kSeriesColumns) + ") SELECT " +
                 joined(kSeriesColumns) + " FROM stage_series ON CONFLICT (study_key, series_key) DO UPDATE SET " +
                 update_set(kSeriesColumns, 2));
+        tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
+                       pg_array_literal(activity_keys));
+        if (!activity_lines.empty()) {
+            copy_rows(tx, "stage_activity", kActivityColumns, activity_lines);
+            tx.exec("INSERT INTO dicomlake.acquisition_activity (" + joined(kActivityColumns) + ") SELECT " +
+                    joined(kActivityColumns) + " FROM stage_activity");
+        }
     }
 
-    std::vector<std::string> dates;
-    for (const auto* s : batch) dates.push_back(date_or_empty(s->study.study_date));
+    // A loaded study keeps no real date in the ledger (its stored dates may be shifted).
     tx.exec_params(
         "INSERT INTO dicomlake.study_status AS ss (study_key, study_date, state, attempts, last_run_id)"
-        " SELECT k, NULLIF(d, '')::date, 'loaded', 0, $3 FROM unnest($1::text[], $2::text[]) AS b(k, d)"
+        " SELECT k, NULL, 'loaded', 0, $2 FROM unnest($1::text[]) AS b(k)"
         " ON CONFLICT (study_key) DO UPDATE SET state = 'loaded', reason = NULL, attempts = 0,"
-        "   last_run_id = EXCLUDED.last_run_id, study_date = EXCLUDED.study_date, updated_at = now()"
+        "   last_run_id = EXCLUDED.last_run_id, study_date = NULL, updated_at = now()"
         " WHERE ss.state <> 'loaded'",
-        pg_array_literal(keys), pg_array_literal(dates), ctx_.run_id);
+        pg_array_literal(keys), ctx_.run_id);
     tx.commit();
     return out;
 }

@@ -13,6 +13,8 @@ namespace dicomlake::warehouse {
 
 struct LoadContext {
     std::string deid_profile;
+    std::string deid_options;
+    std::string deid_edition;
     int key_version = 1;
     std::string source;  // "dicomweb"
     long run_id = 0;
@@ -26,6 +28,12 @@ struct StudyLoadOutcome {
     std::string reason;  // for failed; names no patient
 };
 
+// Rows a re-anonymized study replaces: its keys under the current and any older key.
+struct Replacement {
+    std::vector<std::string> study_keys;
+    std::vector<std::string> activity_keys;
+};
+
 class Loader {
 public:
     Loader(Database& db, LoadContext ctx) : db_(db), ctx_(std::move(ctx)) {}
@@ -35,8 +43,12 @@ public:
     // connection throws DatabaseError.
     std::vector<StudyLoadOutcome> load(const std::vector<normalize::StudyResult>& batch);
 
+    // Deletes every row of `old` and loads `study`, in one transaction (reanonymize).
+    StudyLoadOutcome replace(const normalize::StudyResult& study, const Replacement& old);
+
 private:
-    std::vector<StudyLoadOutcome> load_in_one_transaction(const std::vector<const normalize::StudyResult*>& batch);
+    std::vector<StudyLoadOutcome> load_in_one_transaction(const std::vector<const normalize::StudyResult*>& batch,
+                                                          const Replacement* old = nullptr);
     Database& db_;
     LoadContext ctx_;
 };

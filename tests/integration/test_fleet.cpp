@@ -9,7 +9,9 @@
 #include <map>
 #include <set>
 
+#include "deid/policy.hpp"
 #include "deid/pseudonym.hpp"
+#include "util/dates.hpp"
 #include "harness.hpp"
 
 namespace dicomlake::testing {
@@ -42,9 +44,9 @@ protected:
         lab.seed({lab.dir() + "/fleet/dicom"}, false);
         std::fprintf(stderr, "[Fleet] generated and seeded at %.1f s\n", elapsed());
         migrate_ = lab.dicomlake("migrate");
-        first_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo);
+        first_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo, env());
         before_ = snapshot();
-        second_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo);
+        second_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo, env());
         after_ = snapshot();
         std::fprintf(stderr, "[Fleet] two backfills done at %.1f s\n", elapsed());
     }
@@ -63,6 +65,22 @@ protected:
         s.series = r[0].as<long>();
         s.series_md5 = r[1].as<std::string>();
         return s;
+    }
+
+    // The default profile, plus institution identity (the fleet's Latin-1 institution names
+    // check the character-set path).
+    static std::map<std::string, std::string> env() {
+        return {{"DICOMLAKE_DEID_OPTIONS",
+                 "retain-device-identity,retain-patient-characteristics,retain-long-modified-dates,"
+                 "clean-descriptors,clean-structured-content,retain-institution-identity"}};
+    }
+
+    // The study date as stored: shifted by the patient's keyed offset.
+    static std::string shifted(const nlohmann::json& study, const std::string& iso) {
+        deid::Pseudonymizer p(Lab::instance().key(), 1);
+        deid::Policy policy(p, deid::ProfileOptions::defaults());
+        return add_days(iso, policy.date_offset_days(study["patient_id"].get<std::string>(),
+                                                     study["issuer_of_patient_id"].get<std::string>()));
     }
 
     static std::string pseudo(const std::string& uid) {
@@ -118,7 +136,8 @@ TEST_F(Fleet, EverySeriesLoadedExactlyOnceWithTruthValues) {
             EXPECT_EQ(row[3].as<long>(), s["instances"].get<long>()) << s["series_description"];
             EXPECT_EQ(row[8].as<std::string>(), study["device_serial"].get<std::string>());
             EXPECT_EQ(row[9].as<std::string>(), s["series_description"].get<std::string>());
-            EXPECT_EQ(row[10].as<std::string>(), study["study_date"].get<std::string>());
+            EXPECT_EQ(row[10].as<std::string>(), shifted(study, study["study_date"].get<std::string>()));
+            EXPECT_NE(row[10].as<std::string>(), study["study_date"].get<std::string>());
             auto check = [&](int col, const char* field) {
                 if (s[field].is_null()) {
                     EXPECT_TRUE(row[col].is_null()) << field << " of " << s["series_description"];
@@ -217,12 +236,16 @@ TEST_F(Fleet, NoPatientIdentifierInTheWarehouseOrTheLogs) {
     ASSERT_EQ(dump.exit_code, 0) << dump.output;
     ASSERT_GT(dump.output.size(), 10000u);
     for (const auto& study : truth_["studies"]) {
-        for (const char* field : {"patient_id", "accession", "study_uid"}) {
+        for (const char* field : {"patient_id", "accession", "study_uid", "other_patient_id"}) {
             std::string value = study[field].get<std::string>();
             ASSERT_GE(value.size(), 4u);
             EXPECT_EQ(dump.output.find(value), std::string::npos) << field << " leaked into the warehouse";
             EXPECT_EQ(first_.output.find(value), std::string::npos) << field << " leaked into the log";
         }
+        std::string birth = study["patient_birth_date"].get<std::string>();
+        std::string birth_iso = birth.substr(0, 4) + "-" + birth.substr(4, 2) + "-" + birth.substr(6, 2);
+        EXPECT_EQ(dump.output.find(birth_iso), std::string::npos) << "a birth date leaked into the warehouse";
+        // The real study date sits in the warehouse only in the utilization table.
         std::string name = study["patient_name"].get<std::string>();
         std::string family = name.substr(0, name.find('^'));
         if (family.size() >= 4) {
@@ -231,6 +254,24 @@ TEST_F(Fleet, NoPatientIdentifierInTheWarehouseOrTheLogs) {
         for (const auto& s : study["series"])
             EXPECT_EQ(dump.output.find(s["series_uid"].get<std::string>()), std::string::npos);
     }
+}
+
+TEST_F(Fleet, ScannerActivityKeepsRealTimesWithoutKeys) {
+    // Utilization facts: real (unshifted) first/last acquisition per study and device.
+    std::multiset<std::string> expected, actual;
+    for (const auto& study : truth_["studies"]) {
+        if (study["fails"].get<bool>()) continue;
+        std::string first = study["first_acquired"].get<std::string>();
+        expected.insert(study["device_serial"].get<std::string>() + " " + first.substr(0, 16));
+    }
+    for (const auto& r : query("SELECT device_serial, to_char(first_acquired, 'YYYY-MM-DD\"T\"HH24:MI')"
+                               " FROM dicomlake.acquisition_activity"))
+        actual.insert(r[0].as<std::string>() + " " + r[1].as<std::string>());
+    EXPECT_EQ(actual, expected);
+    // No study or patient key can join it to the studies.
+    auto joined = query("SELECT count(*) FROM dicomlake.acquisition_activity a JOIN dicomlake.study s"
+                        " ON a.activity_key = s.study_key OR a.activity_key = s.patient_key");
+    EXPECT_EQ(joined[0][0].as<long>(), 0);
 }
 
 TEST_F(Fleet, ViewsAndColumnsAreDocumented) {

@@ -84,6 +84,9 @@ nlohmann::json buildTruth(const Fleet& f) {
     json j;
     j["study_uid"] = st.uid;
     j["patient_id"] = p.id;
+    j["issuer_of_patient_id"] = "DICOMLAKE-HIS";
+    j["other_patient_id"] = p.otherId;
+    j["patient_birth_date"] = p.birth;
     j["patient_name"] = p.name;
     j["accession"] = st.accession;
     j["study_date"] = isoDate(st.startStamp());

@@ -1,0 +1,181 @@
+#include "deid/profile.hpp"
+
+#include "util/error.hpp"
+
+namespace dicomlake::deid {
+
+namespace {
+
+const std::vector<std::string> kNames = {
+    "retain-safe-private",          "retain-uids",
+    "retain-device-identity",       "retain-institution-identity",
+    "retain-patient-characteristics", "retain-long-full-dates",
+    "retain-long-modified-dates",   "clean-descriptors",
+    "clean-structured-content",     "clean-graphics",
+};
+
+// PS3.16 CID 7050 De-identification Method codes (DCM), same order as ProfileOption.
+const std::pair<const char*, const char*> kCodes[] = {
+    {"113111", "Retain Safe Private Option"},
+    {"113110", "Retain UIDs Option"},
+    {"113109", "Retain Device Identity Option"},
+    {"113112", "Retain Institution Identity Option"},
+    {"113108", "Retain Patient Characteristics Option"},
+    {"113106", "Retain Longitudinal Temporal Information Full Dates Option"},
+    {"113107", "Retain Longitudinal Temporal Information Modified Dates Option"},
+    {"113105", "Clean Descriptors Option"},
+    {"113104", "Clean Structured Content Option"},
+    {"113103", "Clean Graphics Option"},
+};
+
+std::string trim(std::string s) {
+    auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t");
+    return s.substr(b, e - b + 1);
+}
+
+bool is_date_vr(std::string_view vr) { return vr == "DA" || vr == "DT"; }
+bool is_text_vr(std::string_view vr) {
+    return vr == "LO" || vr == "SH" || vr == "ST" || vr == "LT" || vr == "UT" || vr == "UC" || vr == "CS";
+}
+
+// What "C" (clean) means for a row, by the option that asks for it.
+Rule clean_rule(ProfileOption option, std::string_view vr) {
+    switch (option) {
+        case ProfileOption::retain_long_modified_dates:
+            if (is_date_vr(vr)) return Rule::shift_date;
+            return vr == "SQ" ? Rule::keep_sequence : Rule::keep;  // times of day stay true
+        case ProfileOption::clean_descriptors:
+        case ProfileOption::retain_patient_characteristics:
+            if (vr == "SQ") return Rule::keep_sequence;
+            return is_text_vr(vr) ? Rule::clean_text : Rule::remove;
+        case ProfileOption::clean_structured_content:
+            return vr == "SQ" ? Rule::keep_sequence : Rule::remove;
+        case ProfileOption::retain_safe_private:
+            return Rule::safe_private;
+        default:  // device AE titles, graphics: nothing in them is needed once cleaned
+            return Rule::remove;
+    }
+}
+
+}  // namespace
+
+const char* to_string(Rule r) {
+    switch (r) {
+        case Rule::keep: return "keep";
+        case Rule::remove: return "remove";
+        case Rule::replace_uid: return "replace_uid";
+        case Rule::shift_date: return "shift_date";
+        case Rule::clean_text: return "clean_text";
+        case Rule::keep_sequence: return "keep_sequence";
+        case Rule::safe_private: return "safe_private";
+    }
+    return "remove";
+}
+
+ProfileOptions ProfileOptions::defaults() {
+    ProfileOptions o;
+    o.set(ProfileOption::retain_device_identity)
+        .set(ProfileOption::retain_patient_characteristics)
+        .set(ProfileOption::clean_descriptors)
+        .set(ProfileOption::clean_structured_content)
+        .set(ProfileOption::retain_long_modified_dates);
+    return o;
+}
+
+const std::vector<std::string>& ProfileOptions::option_names() { return kNames; }
+
+ProfileOptions& ProfileOptions::set(ProfileOption o, bool on) {
+    bits_.set(static_cast<size_t>(o), on);
+    return *this;
+}
+
+ProfileOptions ProfileOptions::parse(const std::string& list) {
+    ProfileOptions o;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        std::string name = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (!name.empty()) {
+            size_t i = 0;
+            while (i < kNames.size() && kNames[i] != name) ++i;
+            if (i == kNames.size()) {
+                std::string known;
+                for (const auto& n : kNames) known += (known.empty() ? "" : ", ") + n;
+                throw ConfigError("unknown de-identification option '" + name + "' (known: " + known + ")");
+            }
+            o.set(static_cast<ProfileOption>(i));
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (o.has(ProfileOption::retain_long_full_dates) && o.has(ProfileOption::retain_long_modified_dates))
+        throw ConfigError("choose one of retain-long-full-dates and retain-long-modified-dates");
+    return o;
+}
+
+std::string ProfileOptions::to_string() const {
+    std::string s;
+    for (size_t i = 0; i < kNames.size(); ++i)
+        if (bits_.test(i)) s += (s.empty() ? "" : ",") + kNames[i];
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>> ProfileOptions::method_codes() const {
+    std::vector<std::pair<std::string, std::string>> out = {{"113100", "Basic Application Confidentiality Profile"}};
+    for (size_t i = 0; i < kNames.size(); ++i)
+        if (bits_.test(i)) out.emplace_back(kCodes[i].first, kCodes[i].second);
+    return out;
+}
+
+Rule resolve(const E11Row& row, const ProfileOptions& options, std::string_view vr) {
+    bool keep = false;
+    std::optional<ProfileOption> clean;
+    for (int i = 0; i < kProfileOptionCount; ++i) {
+        auto o = static_cast<ProfileOption>(i);
+        if (!options.has(o)) continue;
+        std::string_view cell = row.options[i];
+        if (cell == "K") keep = true;
+        if (cell == "C" && !clean) clean = o;
+    }
+    if (keep) return vr == "SQ" ? Rule::keep_sequence : Rule::keep;
+    if (clean) return clean_rule(*clean, vr);
+    std::string_view basic = row.basic;
+    if (basic == "U") return vr == "SQ" ? Rule::keep_sequence : Rule::replace_uid;
+    if (basic == "X/Z/U*") return Rule::keep_sequence;  // its UIDs are replaced by their own rows
+    return Rule::remove;
+}
+
+RuleTable::RuleTable(const ProfileOptions& options) : options_(options) {
+    for (size_t i = 0; i < kE11RowCount; ++i) {
+        const E11Row& row = kE11Rows[i];
+        if (row.private_wildcard)
+            private_row_ = &row;
+        else if (row.mask != 0xFFFFFFFFu)
+            wildcards_.push_back(&row);
+        else
+            rows_.emplace(row.tag, &row);
+    }
+}
+
+Rule RuleTable::lookup(model::TagKey tag, std::string_view vr) const {
+    if (model::is_private(tag)) {
+        if (private_row_ == nullptr) return Rule::remove;
+        return resolve(*private_row_, options_, vr) == Rule::safe_private ? Rule::safe_private : Rule::remove;
+    }
+    if (auto it = rows_.find(tag); it != rows_.end()) return resolve(*it->second, options_, vr);
+    for (const E11Row* row : wildcards_)
+        if ((tag & row->mask) == row->tag) return resolve(*row, options_, vr);
+    // Not in Table E.1-1.
+    if (vr == "UI") return options_.has(ProfileOption::retain_uids) ? Rule::keep : Rule::replace_uid;
+    if (vr == "PN") return Rule::remove;
+    if (is_date_vr(vr)) {
+        if (options_.has(ProfileOption::retain_long_full_dates)) return Rule::keep;
+        if (options_.has(ProfileOption::retain_long_modified_dates)) return Rule::shift_date;
+        return Rule::remove;
+    }
+    return vr == "SQ" ? Rule::keep_sequence : Rule::keep;
+}
+
+}  // namespace dicomlake::deid

@@ -1,0 +1,71 @@
+// The de-identification profile: PS3.15 Basic Application Level Confidentiality Profile plus
+// the chosen options, compiled from Table E.1-1 (e1_1_table) into one rule per attribute.
+#pragma once
+
+#include <bitset>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "deid/e1_1_table.hpp"
+#include "model/dictionary.hpp"
+
+namespace dicomlake::deid {
+
+class ProfileOptions {
+public:
+    // The shipped default, for protocol and dose monitoring: device identity, patient
+    // characteristics, cleaned descriptors and structured content (dose reports), and dates
+    // shifted per patient.
+    static ProfileOptions defaults();
+    // "retain-device-identity, clean-descriptors, ..." (names as in option_names()); "" = none.
+    // Throws ConfigError naming the unknown option and listing the known ones.
+    static ProfileOptions parse(const std::string& list);
+    static const std::vector<std::string>& option_names();  // in ProfileOption order
+
+    bool has(ProfileOption o) const { return bits_.test(static_cast<size_t>(o)); }
+    ProfileOptions& set(ProfileOption o, bool on = true);
+    std::string to_string() const;  // canonical: ProfileOption order, comma-separated
+    // DICOM codes (CID 7050) of the profile and its options, e.g. {"113100", "Basic Application Confidentiality Profile"}.
+    std::vector<std::pair<std::string, std::string>> method_codes() const;
+
+private:
+    std::bitset<kProfileOptionCount> bits_;
+};
+
+// What the rules say to do with one attribute.
+enum class Rule {
+    keep,
+    remove,
+    replace_uid,      // keyed pseudonym
+    shift_date,       // DA/DT shifted by the patient's offset (Modified Dates)
+    clean_text,       // descriptor cleaned of the patient's name, ID and accession number
+    keep_sequence,    // walk into the sequence: its items' attributes have their own rules
+    safe_private,     // kept only when (creator, element) is on the safe list
+};
+const char* to_string(Rule r);
+
+// Resolves one Table E.1-1 row: a selected option's K wins over its C, which wins over the
+// Basic Profile action. The Basic Profile's X, Z, D and their combinations all mean the value
+// is not stored (a warehouse row has no IOD whose type would call for a dummy).
+Rule resolve(const E11Row& row, const ProfileOptions& options, std::string_view vr);
+
+class RuleTable {
+public:
+    explicit RuleTable(const ProfileOptions& options);
+    // The rule for an attribute, including attributes Table E.1-1 does not list: UIDs are
+    // pseudonymized, person names removed, dates shifted (Modified Dates), kept (Full Dates) or
+    // removed, private attributes per the safe-private option; everything else kept.
+    Rule lookup(model::TagKey tag, std::string_view vr) const;
+    const ProfileOptions& options() const { return options_; }
+
+private:
+    ProfileOptions options_;
+    std::unordered_map<model::TagKey, const E11Row*> rows_;
+    std::vector<const E11Row*> wildcards_;  // repeating groups (50xx, 60xx)
+    const E11Row* private_row_ = nullptr;
+};
+
+}  // namespace dicomlake::deid
