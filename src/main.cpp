@@ -27,7 +27,8 @@ std::string footer() {
         "  dicomlake migrate                                  # create or upgrade the warehouse schema\n"
         "  dicomlake backfill --from 2024-01-01 --to 2024-12-31\n"
         "  dicomlake run                                      # nightly, from cron or a systemd timer\n"
-        "  dicomlake status                                   # what happened last night\n\n"
+        "  dicomlake status                                   # what happened last night\n"
+        "  dicomlake reanonymize --studies uids.txt           # after a profile change or a leak\n\n"
         "Exit codes:\n";
     for (const auto& e : dicomlake::kExitCodes) {
         char line[160];
@@ -86,6 +87,14 @@ int main(int argc, char** argv) {
     int status_limit = 10;
     auto* status = app.add_subcommand("status", "recent runs, the nightly watermark, failed studies and why");
     status->add_option("--limit", status_limit, "how many runs and failed studies to show")->capture_default_str();
+    std::string studies_file, by = "uid";
+    auto* reanonymize = app.add_subcommand(
+        "reanonymize",
+        "fetch the listed studies again and replace their rows under the current profile and key (after a "
+        "profile change, a leak, or a key rotation: older keys come from previous-keys)");
+    reanonymize->add_option("--studies", studies_file, "file with one StudyInstanceUID (or AccessionNumber) per line")
+        ->required();
+    reanonymize->add_option("--by", by, "what the file lists: uid or accession")->capture_default_str();
     auto* keygen = app.add_subcommand("keygen", "print a new random pseudonymization key (store it with mode 600)");
 
     try {
@@ -112,6 +121,7 @@ int main(int argc, char** argv) {
         if (run->parsed()) return command::run(config);
         if (check->parsed()) return command::check(settings, config);
         if (status->parsed()) return command::status(config, status_limit);
+        if (reanonymize->parsed()) return command::reanonymize(config, studies_file, by);
     } catch (const Error& e) {
         std::fprintf(stderr, "dicomlake: %s\n", e.what());
         return static_cast<int>(e.code());

@@ -1,5 +1,7 @@
 #include "cli/config.hpp"
 
+#include <sstream>
+
 #include "util/error.hpp"
 
 namespace dicomlake::cli {
@@ -20,6 +22,30 @@ Config build_config(const Settings& s) {
     c.batch_studies = static_cast<int>(s.integer("batch-studies", 1, 1000));
     c.key = s.str("key");
     c.key_version = static_cast<int>(s.integer("key-version", 1, 1000000));
+    {
+        std::istringstream lines(s.str("previous-keys"));
+        std::string line;
+        int n = 0;
+        while (std::getline(lines, line)) {
+            ++n;
+            std::istringstream fields(line);
+            std::string version, key, extra;
+            if (!(fields >> version) || version[0] == '#') continue;
+            fields >> key >> extra;
+            int v = 0;
+            try {
+                v = std::stoi(version);
+            } catch (...) {
+            }
+            if (v < 1 || key.size() < 32 || !extra.empty())
+                throw ConfigError("previous-keys (from " + s.get("previous-keys").where + "), line " +
+                                  std::to_string(n) + ": expected `VERSION KEY` with a version >= 1 and a key of " +
+                                  "at least 32 characters");
+            if (v == c.key_version)
+                throw ConfigError("previous-keys holds version " + version + ", which is the current key-version");
+            c.previous_keys.emplace_back(v, key);
+        }
+    }
     c.deid_options = deid::ProfileOptions::parse(s.str("deid-options"));
     c.safe_private = deid::parse_safe_private(s.str("safe-private"));
     if (!c.safe_private.empty() && !c.deid_options.has(deid::ProfileOption::retain_safe_private))

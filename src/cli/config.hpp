@@ -22,6 +22,7 @@ struct Config {
     int key_version = 1;
     deid::ProfileOptions deid_options = deid::ProfileOptions::defaults();
     std::vector<deid::SafePrivate> safe_private;
+    std::vector<std::pair<int, std::string>> previous_keys;  // (version, key), from the keyring
     int overlap_days = 1;
     int max_attempts = 5;
     std::string log_level = "info";

@@ -47,6 +47,10 @@ const std::vector<OptionSpec> kOptions = {
      "Create one with `dicomlake keygen`; losing it changes every pseudonym", Sensitivity::secret},
     {"key-version", "anonymization.key_version", "1", "N", "Anonymization",
      "version number of the key, recorded on every row; raise it when the key is rotated"},
+    {"previous-keys", "anonymization.previous_keys", "", "SECRET", "Anonymization",
+     "older pseudonymization keys still in the keyring, one `VERSION KEY` per line (usually via the -file "
+     "variant): `reanonymize` finds and replaces rows made with them",
+     Sensitivity::secret},
     {"deid-options", "anonymization.options",
      "retain-device-identity,retain-patient-characteristics,retain-long-modified-dates,clean-descriptors,"
      "clean-structured-content",

@@ -14,5 +14,6 @@ int run(const cli::Config& config);
 int check(const cli::Settings& settings, const cli::Config& config);
 int status(const cli::Config& config, int limit);
 int keygen();
+int reanonymize(const cli::Config& config, const std::string& list_file, const std::string& by);
 
 }  // namespace dicomlake::command

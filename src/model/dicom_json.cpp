@@ -246,14 +246,20 @@ struct Walker {
             append_person_name(a, out, v, first, action, ctx);
             return;
         }
-        if (type != od::json_type::string) {
-            // Numbers in string VRs happen (e.g. AT written as a number): keep the raw token.
-            std::string_view raw = v.raw_json_token();
-            append_json_string(out, raw);
-            if (first) a.text = std::string(raw);
-            return;
+        std::string_view s;
+        if (type == od::json_type::string) {
+            s = v.get_string();
+        } else {
+            // Numbers in string VRs happen (e.g. AT written as a number): keep the raw token, but
+            // a value the filter rewrites (a date to shift, a UID, a descriptor) is rewritten as
+            // text: kept as is it would bypass the de-identification.
+            s = v.raw_json_token();
+            if (action == AttributeFilter::Action::keep) {
+                append_json_string(out, s);
+                if (first) a.text = std::string(s);
+                return;
+            }
         }
-        std::string_view s = v.get_string();
         std::string typed;
         if (vr == "DA")
             typed = iso_date(s);

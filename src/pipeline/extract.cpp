@@ -1,4 +1,5 @@
 #include "pipeline/extract.hpp"
+#include "pipeline/transform.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -20,52 +21,6 @@
 namespace dicomlake::pipeline {
 
 namespace {
-
-struct Outcome {
-    bool ok = false;
-    normalize::StudyResult result;
-    std::string study_key, study_date, reason;
-    source::FailureKind kind = source::FailureKind::other;
-};
-
-std::string failure_hint(source::FailureKind kind) {
-    switch (kind) {
-        case source::FailureKind::not_found:
-            return " (the PACS lists the study but cannot serve its metadata; Orthanc does this when one "
-                   "StudyInstanceUID sits under two patients)";
-        case source::FailureKind::refused: return " (the PACS refused the credentials for this study)";
-        default: return "";
-    }
-}
-
-Outcome process(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
-                const model::AttributeFilter& policy) {
-    Outcome o;
-    o.study_key = pseudo.uid(ref.study_uid);
-    o.study_date = ref.study_date;
-    try {
-        normalize::StudyAccumulator acc;
-        session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
-            model::walk_metadata(body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); });
-        });
-        o.result = acc.finish();
-        o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
-        o.ok = true;
-    } catch (const source::SourceError& e) {
-        o.kind = e.kind();
-        o.reason = std::string(source::to_string(e.kind())) + ": " + e.what() + failure_hint(e.kind());
-    } catch (const deid::DeidRefusal& e) {
-        o.kind = source::FailureKind::other;
-        o.reason = std::string("refused by de-identification: ") + e.what();
-    } catch (const model::MalformedJson& e) {
-        o.kind = source::FailureKind::malformed;
-        o.reason = std::string("malformed: ") + e.what();
-    } catch (const std::exception& e) {
-        o.kind = source::FailureKind::other;
-        o.reason = std::string("unusable metadata: ") + e.what();
-    }
-    return o;
-}
 
 bool pacs_side(source::FailureKind k) {
     return k == source::FailureKind::unreachable || k == source::FailureKind::refused ||
@@ -99,7 +54,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
 
     const size_t workers = static_cast<size_t>(config.pacs_concurrency);
     BoundedQueue<source::StudyRef> work(workers * 4);
-    BoundedQueue<Outcome> results(static_cast<size_t>(config.batch_studies) * 2);
+    BoundedQueue<StudyOutcome> results(static_cast<size_t>(config.batch_studies) * 2);
     std::atomic<long> listed{0};
     std::atomic<bool> listing_done{false}, abort{false};
     std::mutex error_mutex;
@@ -148,7 +103,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
             auto session = source.open_session();
             while (auto ref = work.pop()) {
                 if (abort) break;
-                if (!results.push(process(*ref, *session, pseudo, policy))) break;
+                if (!results.push(transform_study(*ref, *session, pseudo, policy))) break;
             }
             if (--active == 0) results.close();
         });

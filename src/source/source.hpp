@@ -66,6 +66,8 @@ public:
     // Every study with a StudyDate from `first_day` to `last_day` (ISO, inclusive), complete
     // (paged until an empty page). Throws SourceError.
     virtual std::vector<StudyRef> list_studies(const std::string& first_day, const std::string& last_day) = 0;
+    // Every study whose attribute `keyword` (StudyInstanceUID, AccessionNumber) equals `value`.
+    virtual std::vector<StudyRef> find_studies(const std::string& keyword, const std::string& value) = 0;
     virtual std::unique_ptr<Session> open_session() = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <set>
 
 #include "model/dicom_json.hpp"
@@ -44,6 +45,21 @@ std::string describe_status(long status) {
         case 404: return "404 Not Found";
         default: return "HTTP " + std::to_string(status);
     }
+}
+
+std::string url_encode(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
+    }
+    return out;
 }
 
 FailureKind kind_of(long status) {
@@ -133,26 +149,33 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
 std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day, const std::string& last_day) {
     const std::string dates = first_day == last_day ? compact_date(first_day)
                                                     : compact_date(first_day) + "-" + compact_date(last_day);
-    const std::string window = first_day == last_day ? first_day : first_day + ".." + last_day;
+    return query_studies("StudyDate=" + dates, first_day == last_day ? first_day : first_day + ".." + last_day);
+}
+
+std::vector<StudyRef> DicomwebSource::find_studies(const std::string& keyword, const std::string& value) {
+    // The value names a study or a patient's accession: it goes in the query, never in a message.
+    return query_studies(keyword + "=" + url_encode(value), keyword + " lookup");
+}
+
+std::vector<StudyRef> DicomwebSource::query_studies(const std::string& filter, const std::string& what) {
     std::vector<StudyRef> all;
     std::set<std::string> seen;
     std::string previous_first;
     for (long page = 0; page < options_.max_pages; ++page) {
         long offset = page * options_.page_size;
-        std::string url = options_.root + "/studies?StudyDate=" + dates +
-                          "&limit=" + std::to_string(options_.page_size) + "&offset=" + std::to_string(offset) +
-                          "&includefield=00201208";
+        std::string url = options_.root + "/studies?" + filter + "&limit=" + std::to_string(options_.page_size) +
+                          "&offset=" + std::to_string(offset) + "&includefield=00201208";
         HttpResponse r = query_client_.get(url, kDicomJson, "QIDO-RS study query");
         if (r.status == 204) break;
         if (r.status != 200)
-            throw SourceError(kind_of(r.status), "QIDO-RS study query for " + window + ": " + describe_status(r.status),
+            throw SourceError(kind_of(r.status), "QIDO-RS study query (" + what + "): " + describe_status(r.status),
                               r.status);
         auto refs = parse_qido_page(r.body);
         if (refs.empty()) break;
         if (refs.front().study_uid == previous_first) {
             spdlog::warn("the PACS returned the same QIDO-RS page for offset {} of {}: it seems to ignore "
                          "`offset`; the listing stops at {} studies",
-                         offset, window, all.size());
+                         offset, what, all.size());
             break;
         }
         previous_first = refs.front().study_uid;

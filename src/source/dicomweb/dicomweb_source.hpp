@@ -22,12 +22,16 @@ public:
     std::string name() const override { return "dicomweb"; }
     void probe() override;
     std::vector<StudyRef> list_studies(const std::string& first_day, const std::string& last_day) override;
+    std::vector<StudyRef> find_studies(const std::string& keyword, const std::string& value) override;
     std::unique_ptr<Session> open_session() override;
 
     // Parses one QIDO-RS page (application/dicom+json array) into refs; exposed for tests.
     static std::vector<StudyRef> parse_qido_page(const std::string& body);
 
 private:
+    // Paged QIDO-RS study query with `filter` ("StudyDate=20240101-20240107"); `what` names
+    // it in messages.
+    std::vector<StudyRef> query_studies(const std::string& filter, const std::string& what);
     DicomwebOptions options_;
     HttpClient query_client_;
 };

@@ -1,0 +1,50 @@
+#include "pipeline/transform.hpp"
+
+#include "deid/policy.hpp"
+
+namespace dicomlake::pipeline {
+
+namespace {
+
+std::string failure_hint(source::FailureKind kind) {
+    switch (kind) {
+        case source::FailureKind::not_found:
+            return " (the PACS lists the study but cannot serve its metadata; Orthanc does this when one "
+                   "StudyInstanceUID sits under two patients)";
+        case source::FailureKind::refused: return " (the PACS refused the credentials for this study)";
+        default: return "";
+    }
+}
+
+}  // namespace
+
+StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
+                const model::AttributeFilter& policy) {
+    StudyOutcome o;
+    o.study_key = pseudo.uid(ref.study_uid);
+    o.study_date = ref.study_date;
+    try {
+        normalize::StudyAccumulator acc;
+        session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
+            model::walk_metadata(body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); });
+        });
+        o.result = acc.finish();
+        o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
+        o.ok = true;
+    } catch (const source::SourceError& e) {
+        o.kind = e.kind();
+        o.reason = std::string(source::to_string(e.kind())) + ": " + e.what() + failure_hint(e.kind());
+    } catch (const deid::DeidRefusal& e) {
+        o.kind = source::FailureKind::other;
+        o.reason = std::string("refused by de-identification: ") + e.what();
+    } catch (const model::MalformedJson& e) {
+        o.kind = source::FailureKind::malformed;
+        o.reason = std::string("malformed: ") + e.what();
+    } catch (const std::exception& e) {
+        o.kind = source::FailureKind::other;
+        o.reason = std::string("unusable metadata: ") + e.what();
+    }
+    return o;
+}
+
+}  // namespace dicomlake::pipeline
