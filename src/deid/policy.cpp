@@ -33,8 +33,19 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b));
 }
 
+// Case folding for matching names: ASCII, and the Latin-1 letters (U+00C0-U+00DE, bar U+00D7)
+// that UTF-8 writes as 0xC3 0x80-0x9E. Byte lengths are unchanged, so positions line up.
 std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            s[i] = static_cast<char>(std::tolower(c));
+        } else if (c == 0xC3 && i + 1 < s.size()) {
+            unsigned char n = static_cast<unsigned char>(s[i + 1]);
+            if (n >= 0x80 && n <= 0x9E && n != 0x97) s[i + 1] = static_cast<char>(n + 0x20);
+            ++i;
+        }
+    }
     return s;
 }
 
@@ -158,6 +169,7 @@ std::vector<model::TagKey> Policy::identity_tags() const {
 
 void Policy::check_instance(const model::InstanceIdentity& identity) const {
     if (!options().has(ProfileOption::retain_long_modified_dates)) return;
+    if (options().has(ProfileOption::retain_long_full_dates)) return;
     for (const auto& [tag, value] : identity)
         if (tag == kPatientID && !trim(value).empty()) return;
     throw DeidRefusal(
@@ -168,7 +180,9 @@ void Policy::check_instance(const model::InstanceIdentity& identity) const {
 void Policy::finish_instance(model::Instance& instance, const model::AttributeContext& ctx) const {
     std::string id = trim(ctx.identity_value(kPatientID));
     std::string issuer = trim(ctx.identity_value(kIssuerOfPatientID));
-    bool modified = options().has(ProfileOption::retain_long_modified_dates);
+    // Full dates win when both are set (the rule table keeps dates then): nothing is shifted.
+    bool modified = options().has(ProfileOption::retain_long_modified_dates) &&
+                    !options().has(ProfileOption::retain_long_full_dates);
     if (!id.empty()) instance.patient_key = pseudonymizer_.token(Purpose::patient, issuer + '\x1f' + id);
     std::string accession = trim(ctx.identity_value(kAccessionNumber));
     if (!accession.empty()) instance.accession_key = pseudonymizer_.token(Purpose::accession, accession);
@@ -191,7 +205,7 @@ void Policy::finish_instance(model::Instance& instance, const model::AttributeCo
 
     instance.attributes.push_back(text_attribute("PatientIdentityRemoved", kPatientIdentityRemoved, "CS", "YES"));
     instance.attributes.push_back(
-        text_attribute("DeidentificationMethod", kDeidentificationMethod, "LO", method_text().substr(0, 64)));
+        text_attribute("DeidentificationMethod", kDeidentificationMethod, "LO", method_text()));
     auto codes = options().method_codes();
     for (size_t i = 0; i < codes.size(); ++i) {
         std::string item = "DeidentificationMethodCodeSequence[" + std::to_string(i) + "].";

@@ -143,7 +143,8 @@ Rule resolve(const E11Row& row, const ProfileOptions& options, std::string_view 
     if (clean) return clean_rule(*clean, vr);
     std::string_view basic = row.basic;
     if (basic == "U") return vr == "SQ" ? Rule::keep_sequence : Rule::replace_uid;
-    if (basic == "X/Z/U*") return Rule::keep_sequence;  // its UIDs are replaced by their own rows
+    if (basic == "X/Z/U*")  // a reference sequence: its UIDs are replaced by their own rows
+        return vr == "SQ" ? Rule::keep_sequence : Rule::remove;
     return Rule::remove;
 }
 

@@ -75,9 +75,19 @@ struct Walker {
                     if (type == od::json_type::string)
                         identity.emplace_back(t, std::string(std::string_view(first.get_string())));
                     else if (type == od::json_type::object) {
-                        auto alphabetic = first.get_object().find_field_unordered("Alphabetic");
-                        if (alphabetic.error() == simdjson::SUCCESS)
-                            identity.emplace_back(t, std::string(std::string_view(alphabetic.get_string())));
+                        // PN: every component group, Alphabetic=Ideographic=Phonetic as in DICOM.
+                        std::string parts[3];
+                        for (auto group : first.get_object()) {
+                            std::string_view name = group.unescaped_key();
+                            od::value text = group.value();
+                            if (text.type() != od::json_type::string) continue;
+                            int i = name == "Alphabetic" ? 0 : name == "Ideographic" ? 1 : name == "Phonetic" ? 2 : -1;
+                            if (i >= 0) parts[i] = std::string(std::string_view(text.get_string()));
+                        }
+                        std::string groups = parts[0];
+                        if (!parts[1].empty() || !parts[2].empty()) groups += "=" + parts[1];
+                        if (!parts[2].empty()) groups += "=" + parts[2];
+                        identity.emplace_back(t, groups);
                     } else if (type == od::json_type::number)
                         identity.emplace_back(t, std::string(first.raw_json_token()));
                     break;

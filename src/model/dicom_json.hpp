@@ -42,7 +42,7 @@ struct Instance {
 
 // Values read from an instance before its walk starts, for rules that need them while the
 // walk is under way (a per-patient date shift, descriptors cleaned of the patient's name).
-// Keyed by tag; the first value as text (PN: the Alphabetic group). Never stored.
+// Keyed by tag; the first value as text (PN: its component groups joined by '='). Never stored.
 using InstanceIdentity = std::vector<std::pair<TagKey, std::string>>;
 
 // Where an attribute sits: the tags of the enclosing sequences, outermost first, the private

@@ -1,6 +1,7 @@
 #include "harness.hpp"
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,6 +121,17 @@ CommandResult Lab::dicomlake(const std::string& args, const std::map<std::string
         if (!v.empty()) cmd += " " + k + "=" + shell_quote(v);
     cmd += " " + shell_quote(DICOMLAKE_BINARY) + " " + args;
     return run_shell(cmd);
+}
+
+std::string Lab::fresh_database(const std::string& name) const {
+    {
+        pqxx::connection c(db_url());
+        pqxx::nontransaction tx(c);
+        tx.exec("DROP DATABASE IF EXISTS " + name);
+        tx.exec("CREATE DATABASE " + name);
+    }
+    std::string url = db_url();
+    return url.substr(0, url.rfind('/') + 1) + name;
 }
 
 std::vector<std::string> Lab::seed(const std::vector<std::string>& paths, bool tolerant) const {

@@ -35,6 +35,9 @@ public:
     // `dicomlake ARGS` with the lab's environment (overridable), stdout+stderr captured.
     CommandResult dicomlake(const std::string& args, const std::map<std::string, std::string>& extra_env = {}) const;
 
+    // Drops and creates database `name` in the lab's PostgreSQL; returns its URL (not migrated).
+    std::string fresh_database(const std::string& name) const;
+
     // Uploads files/folders to Orthanc; returns the paths Orthanc rejected.
     std::vector<std::string> seed(const std::vector<std::string>& paths, bool tolerant) const;
 

@@ -12,17 +12,7 @@
 namespace dicomlake::testing {
 namespace {
 
-std::string fresh_database(const std::string& name) {
-    Lab& lab = Lab::instance();
-    {
-        pqxx::connection c(lab.db_url());
-        pqxx::nontransaction tx(c);
-        tx.exec("DROP DATABASE IF EXISTS " + name);
-        tx.exec("CREATE DATABASE " + name);
-    }
-    std::string url = lab.db_url();
-    return url.substr(0, url.rfind('/') + 1) + name;
-}
+std::string fresh_database(const std::string& name) { return Lab::instance().fresh_database(name); }
 
 TEST(ExitCodes, WrongPacsPasswordIsExitCode4) {
     Lab& lab = Lab::instance();

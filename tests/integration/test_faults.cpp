@@ -14,14 +14,7 @@ namespace {
 
 TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
     Lab& lab = Lab::instance();
-    std::string url = lab.db_url();
-    std::string db = url.substr(0, url.rfind('/') + 1) + "faults";
-    {
-        pqxx::connection c(url);
-        pqxx::nontransaction tx(c);
-        tx.exec("DROP DATABASE IF EXISTS faults");
-        tx.exec("CREATE DATABASE faults");
-    }
+    std::string db = lab.fresh_database("faults");
     auto truth = nlohmann::json::parse(read_file(generate_fleet(
         lab.dir() + "/faults", "--seed 21 --scanners 4 --studies 8 --from 2025-09-01 --to 2025-09-02")));
     lab.seed({lab.dir() + "/faults/dicom"}, false);

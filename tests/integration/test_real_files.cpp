@@ -123,12 +123,7 @@ protected:
         }
         if (from_.empty()) return;
 
-        {
-            pqxx::connection c(lab.db_url());
-            pqxx::nontransaction tx(c);
-            tx.exec(std::string("DROP DATABASE IF EXISTS ") + kDatabase);
-            tx.exec(std::string("CREATE DATABASE ") + kDatabase);
-        }
+        lab.fresh_database(kDatabase);
         // The default profile plus institution identity (non-ASCII institution names are checked).
         std::map<std::string, std::string> env = {
             {"DICOMLAKE_DB_URL", db_url_for(kDatabase)},

@@ -35,14 +35,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 TEST(Reanonymize, ReplacesExactlyTheListedStudiesAfterAProfileChangeAndAKeyRotation) {
     Lab& lab = Lab::instance();
-    std::string url = lab.db_url();
-    std::string db = url.substr(0, url.rfind('/') + 1) + "reanon";
-    {
-        pqxx::connection c(url);
-        pqxx::nontransaction tx(c);
-        tx.exec("DROP DATABASE IF EXISTS reanon");
-        tx.exec("CREATE DATABASE reanon");
-    }
+    std::string db = lab.fresh_database("reanon");
     auto truth = nlohmann::json::parse(read_file(generate_fleet(
         lab.dir() + "/reanon", "--seed 31 --scanners 4 --studies 6 --from 2025-11-03 --to 2025-11-04")));
     lab.seed({lab.dir() + "/reanon/dicom"}, false);

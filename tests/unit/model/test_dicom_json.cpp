@@ -690,5 +690,252 @@ TEST(DicomJson, FilterDecisionsApplyAtEveryDepth) {
     EXPECT_TRUE(saw_deep_pid);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Identity values, private creators, value rewriting and the end of an instance
+
+class RewritingFilter final : public AttributeFilter {
+public:
+    struct Seen {
+        TagKey tag;
+        std::string creator;
+        int depth;
+    };
+    mutable std::vector<Seen> seen;
+    mutable std::vector<InstanceIdentity> identities;
+    mutable int finished = 0;
+
+    Action decide(TagKey tag, std::string_view vr, const AttributeContext& ctx) const override {
+        seen.push_back({tag, std::string(ctx.private_creator), ctx.depth()});
+        if (tag == 0x00080030) return Action::shift_date;  // StudyTime: TM, never rewritten
+        if (vr == "DA" || vr == "DT") return Action::shift_date;
+        if (tag == 0x0008103E || tag == 0x00100010 || tag == 0x00081030) return Action::clean_text;
+        if (vr == "UI") return Action::replace_uid;
+        return Action::keep;
+    }
+    std::string replace_uid(std::string_view uid) const override { return "U(" + std::string(uid) + ")"; }
+    std::string shift_date(std::string_view iso, std::string_view vr, const AttributeContext& ctx) const override {
+        return "S(" + std::string(iso) + "|" + std::string(vr) + "|" + std::string(ctx.identity_value(0x00100020)) +
+               ")";
+    }
+    std::string clean_text(std::string_view text, const AttributeContext& ctx) const override {
+        std::string out(text);
+        std::string id(ctx.identity_value(0x00100020));
+        if (!id.empty())
+            for (auto pos = out.find(id); pos != std::string::npos; pos = out.find(id)) out.replace(pos, id.size(), "#");
+        return "C(" + out + ")";
+    }
+    std::vector<TagKey> identity_tags() const override {
+        return {0x00100020, 0x00100010, 0x00080020, 0x00100021, 0x00101010, 0x00080050, 0x00101000};
+    }
+    void check_instance(const InstanceIdentity& identity) const override {
+        identities.push_back(identity);
+        for (const auto& [tag, value] : identity)
+            if (tag == 0x00100020 && value == "REFUSE") throw std::runtime_error("refused by the filter");
+    }
+    void finish_instance(Instance& instance, const AttributeContext& ctx) const override {
+        ++finished;
+        EXPECT_EQ(ctx.depth(), 0);
+        Attribute a;
+        a.path = "Finished";
+        a.tag = 0x00120062;
+        a.text = std::to_string(instance.attributes.size()) + ":" + std::string(ctx.identity_value(0x00100020));
+        instance.attributes.push_back(a);
+        instance.date_shift_days = -14;
+        instance.patient_key = "pk";
+    }
+};
+
+std::string identity_of(const InstanceIdentity& identity, TagKey tag) {
+    for (const auto& [t, v] : identity)
+        if (t == tag) return v;
+    return "<absent>";
+}
+
+TEST(DicomJson, IdentityValuesAreReadBeforeTheWalkInAnyKeyOrder) {
+    // Orthanc order ("Value" before "vr"), identity attributes after others, a PN object, a PN
+    // written as a string, a number, several values, an empty value and a null first value.
+    const std::string body = R"JSON([{
+      "00080018": {"Value": ["1.2.3"], "vr": "UI"},
+      "00080020": {"Value": ["20251103"], "vr": "DA"},
+      "00080050": {"Value": [null], "vr": "SH"},
+      "00100010": {"Value": [{"Ideographic": "X^Y", "Alphabetic": "Doe^Jane"}], "vr": "PN"},
+      "00100020": {"Value": ["PID-1", "PID-2"], "vr": "LO"},
+      "00100021": {"vr": "LO"},
+      "00101010": {"Value": [45], "vr": "AS"},
+      "00400275": {"Value": [{"00100020": {"Value": ["NESTED"], "vr": "LO"}}], "vr": "SQ"}
+    }, {
+      "00100010": {"vr": "PN", "Value": ["Plain^String"]},
+      "00101000": {"vr": "LO", "Value": ["OTHER-1"]}
+    }])JSON";
+    RewritingFilter filter;
+    auto all = parse_metadata(body, filter);
+    ASSERT_EQ(all.size(), 2u);
+    ASSERT_EQ(filter.identities.size(), 2u);
+    const InstanceIdentity& first = filter.identities[0];
+    EXPECT_EQ(identity_of(first, 0x00100020), "PID-1");  // the first value, top level only
+    EXPECT_EQ(identity_of(first, 0x00100010), "Doe^Jane=X^Y");  // PN: all groups, Alphabetic first
+    EXPECT_EQ(identity_of(first, 0x00080020), "20251103");  // as written
+    EXPECT_EQ(identity_of(first, 0x00101010), "45");
+    EXPECT_EQ(identity_of(first, 0x00100021), "<absent>");  // no Value
+    EXPECT_EQ(identity_of(first, 0x00080050), "<absent>");  // null value
+    EXPECT_EQ(identity_of(first, 0x00101000), "<absent>");  // not in the instance
+    const InstanceIdentity& second = filter.identities[1];
+    EXPECT_EQ(identity_of(second, 0x00100010), "Plain^String");
+    EXPECT_EQ(identity_of(second, 0x00101000), "OTHER-1");
+    EXPECT_EQ(identity_of(second, 0x00100020), "<absent>");  // nothing carried over
+
+    // Reading the identity first consumed nothing: the walk still sees every attribute whole.
+    const Instance& inst = all[0];
+    ASSERT_NE(inst.find("PatientName"), nullptr);
+    EXPECT_EQ(inst.find("PatientName")->json, R"J({"Ideographic":"C(X^Y)","Alphabetic":"C(Doe^Jane)"})J");
+    ASSERT_NE(inst.find("PatientID"), nullptr);
+    EXPECT_EQ(inst.find("PatientID")->json, R"(["PID-1","PID-2"])");
+    EXPECT_EQ(vr_of(*inst.find("PatientID")), "LO");
+    EXPECT_EQ(inst.find("SOPInstanceUID")->text, "U(1.2.3)");
+    EXPECT_EQ(inst.find("StudyDate")->text, "S(2025-11-03|DA|PID-1)");
+    EXPECT_EQ(inst.find("PatientAge")->json, "\"45\"");
+    EXPECT_EQ(inst.find("RequestAttributesSequence[0].PatientID")->text, "NESTED");
+    EXPECT_EQ(inst.find("IssuerOfPatientID")->json, "null");
+    EXPECT_EQ(inst.find("AccessionNumber")->json, "null");
+    EXPECT_EQ(all[1].find("PatientName")->json, R"J({"Alphabetic":"C(Plain^String)"})J");
+}
+
+TEST(DicomJson, ShiftDateAndCleanTextRewriteValuesWithTheInstanceIdentity) {
+    const std::string body = R"JSON([{
+      "00100020": {"vr": "LO", "Value": ["P7"]},
+      "00080020": {"vr": "DA", "Value": ["20251103", "20251104"]},
+      "00080030": {"vr": "TM", "Value": ["081500"]},
+      "0008002A": {"vr": "DT", "Value": ["20251103081500+0100"]},
+      "00081030": {"vr": "LO", "Value": [12]},
+      "0008103E": {"vr": "LO", "Value": ["scan of P7", "second P7 value"]},
+      "52009230": {"vr": "SQ", "Value": [
+        {"00209111": {"vr": "SQ", "Value": [{"00189074": {"vr": "DT", "Value": ["20251103081500"]}}]}},
+        {"00209111": {"vr": "SQ", "Value": [{"00189074": {"vr": "DT", "Value": ["20251103081501"]}}]}}
+      ]}
+    }, {
+      "00100020": {"vr": "LO", "Value": ["Q8"]},
+      "00080020": {"vr": "DA", "Value": ["20240101"]},
+      "0008103E": {"vr": "LO", "Value": ["scan of P7"]}
+    }])JSON";
+    RewritingFilter filter;
+    auto all = parse_metadata(body, filter);
+    ASSERT_EQ(all.size(), 2u);
+    const Instance& a = all[0];
+    ASSERT_NE(a.find("StudyDate"), nullptr);
+    EXPECT_EQ(a.find("StudyDate")->json, R"J(["S(2025-11-03|DA|P7)","S(2025-11-04|DA|P7)"])J");
+    EXPECT_EQ(a.find("StudyDate")->text, "S(2025-11-03|DA|P7)");
+    // shift_date gets the ISO form and the VR; a TM is never passed to it.
+    EXPECT_EQ(a.find("AcquisitionDateTime")->text, "S(2025-11-03T08:15:00+01:00|DT|P7)");
+    EXPECT_EQ(a.find("StudyTime")->text, "08:15:00");
+    EXPECT_EQ(a.find("SeriesDescription")->json, R"J(["C(scan of #)","C(second # value)"])J");
+    EXPECT_EQ(a.find("SeriesDescription")->text, "C(scan of #)");
+    // A number written into a text VR is cleaned like text.
+    EXPECT_EQ(a.find("StudyDescription")->json, "\"C(12)\"");
+    // Per-frame items beyond the first (summary only) are shifted too.
+    const Attribute* later = a.find("PerFrameFunctionalGroupsSequence[1].FrameContentSequence[0].FrameAcquisitionDateTime");
+    ASSERT_NE(later, nullptr);
+    EXPECT_TRUE(later->summary_only);
+    EXPECT_EQ(later->text, "S(2025-11-03T08:15:01|DT|P7)");
+    // The second instance uses its own identity.
+    EXPECT_EQ(all[1].find("StudyDate")->text, "S(2024-01-01|DA|Q8)");
+    EXPECT_EQ(all[1].find("SeriesDescription")->text, "C(scan of P7)");
+}
+
+TEST(DicomJson, ADateWrittenAsANumberGoesThroughShiftDate) {
+    RewritingFilter filter;
+    auto all = parse_metadata(R"JSON({"00100020": {"vr": "LO", "Value": ["P1"]},
+                                      "00080020": {"vr": "DA", "Value": [20251103]},
+                                      "00080018": {"vr": "UI", "Value": [1.5]}})JSON",
+                              filter);
+    ASSERT_EQ(all.size(), 1u);
+    ASSERT_NE(all[0].find("StudyDate"), nullptr);
+    EXPECT_EQ(all[0].find("StudyDate")->text, "S(2025-11-03|DA|P1)");
+    EXPECT_EQ(all[0].find("SOPInstanceUID")->text, "U(1.5)");
+    // Kept values stay the raw token (see NumberInAStringVrKeepsTheTokenAsAString).
+    KeepAllFilter keep;
+    auto kept = parse_metadata(R"JSON({"00080020": {"vr": "DA", "Value": [20251103]}})JSON", keep);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].attributes.at(0).json, "\"20251103\"");
+}
+
+TEST(DicomJson, PrivateCreatorOfEachBlockIsPassedToTheFilter) {
+    const std::string body = R"JSON({
+      "00080060": {"vr": "CS", "Value": ["MR"]},
+      "00190010": {"vr": "LO", "Value": ["ACME CORP"]},
+      "00190011": {"Value": ["OTHER"], "vr": "LO"},
+      "00191001": {"vr": "DS", "Value": ["1"]},
+      "00191101": {"Value": ["2"], "vr": "DS"},
+      "00191201": {"vr": "DS", "Value": ["3"]},
+      "00210010": {"vr": "LO", "Value": ["GROUP21"]},
+      "00211005": {"vr": "SQ", "Value": [{
+        "00190010": {"vr": "LO", "Value": ["INNER"]},
+        "00191001": {"vr": "LO", "Value": ["4"]},
+        "00191101": {"vr": "LO", "Value": ["5"]}
+      }]},
+      "00291001": {"vr": "LO", "Value": ["6"]}
+    })JSON";
+    RewritingFilter filter;
+    auto all = parse_metadata(body, filter);
+    ASSERT_EQ(all.size(), 1u);
+    auto creator_of = [&](TagKey tag, int depth) {
+        std::vector<std::string> out;
+        for (const auto& s : filter.seen)
+            if (s.tag == tag && s.depth == depth) out.push_back(s.creator);
+        return out.size() == 1 ? out[0] : "<seen " + std::to_string(out.size()) + " times>";
+    };
+    EXPECT_EQ(creator_of(0x00080060, 0), "");                // public: no creator
+    EXPECT_EQ(creator_of(0x00190010, 0), "ACME CORP");       // a creator element names itself
+    EXPECT_EQ(creator_of(0x00190011, 0), "OTHER");
+    EXPECT_EQ(creator_of(0x00191001, 0), "ACME CORP");       // block 10
+    EXPECT_EQ(creator_of(0x00191101, 0), "OTHER");           // block 11
+    EXPECT_EQ(creator_of(0x00191201, 0), "");                // block 12 has no creator
+    EXPECT_EQ(creator_of(0x00211005, 0), "GROUP21");
+    // An item has its own creators: the outer ones do not apply inside it.
+    EXPECT_EQ(creator_of(0x00190010, 1), "INNER");
+    EXPECT_EQ(creator_of(0x00191001, 1), "INNER");
+    EXPECT_EQ(creator_of(0x00191101, 1), "");
+    // ... and the item's creators do not leak out of it.
+    EXPECT_EQ(creator_of(0x00291001, 0), "");
+    // The creator values are stored intact although they were read for the context first.
+    const Instance& inst = all[0];
+    ASSERT_NE(inst.find("00190011"), nullptr);
+    EXPECT_EQ(inst.find("00190011")->json, "\"OTHER\"");
+    EXPECT_EQ(inst.find("00191101")->number, 2.0);
+    EXPECT_EQ(inst.find("00211005[0].00191101")->text, "5");
+}
+
+TEST(DicomJson, FinishInstanceAppendsAndCheckInstanceCanRefuse) {
+    RewritingFilter filter;
+    auto all = parse_metadata(R"JSON([{"00100020": {"vr": "LO", "Value": ["P1"]},
+                                       "00080060": {"vr": "CS", "Value": ["MR"]}},
+                                      {"00080060": {"vr": "CS", "Value": ["CT"]}}])JSON",
+                              filter);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(filter.finished, 2);
+    ASSERT_EQ(all[0].attributes.size(), 3u);
+    EXPECT_EQ(all[0].attributes.back().path, "Finished");
+    EXPECT_EQ(all[0].attributes.back().text, "2:P1");  // called after the walk, with the identity
+    EXPECT_EQ(all[0].date_shift_days, -14);
+    EXPECT_EQ(all[0].patient_key, "pk");
+    EXPECT_EQ(all[1].attributes.back().text, "1:");
+
+    // A refusal propagates as thrown (not as malformed JSON) and stops the walk.
+    RewritingFilter refusing;
+    std::vector<std::string> delivered;
+    simdjson::padded_string body(std::string(R"JSON([{"00100020": {"vr": "LO", "Value": ["P1"]}},
+                                                     {"00100020": {"vr": "LO", "Value": ["REFUSE"]}},
+                                                     {"00100020": {"vr": "LO", "Value": ["P3"]}}])JSON"));
+    try {
+        walk_metadata(body, refusing, [&](Instance&& i) { delivered.push_back(i.find("PatientID")->text); });
+        ADD_FAILURE() << "no refusal";
+    } catch (const MalformedJson&) {
+        ADD_FAILURE() << "a refusal became MalformedJson";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "refused by the filter");
+    }
+    EXPECT_EQ(delivered, (std::vector<std::string>{"P1"}));
+    EXPECT_EQ(refusing.finished, 1);
+}
+
 }  // namespace
 }  // namespace dicomlake::model
