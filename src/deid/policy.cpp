@@ -85,12 +85,11 @@ std::vector<SafePrivate> parse_safe_private(const std::string& list) {
 }
 
 Policy::Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private)
-    : pseudonymizer_(pseudonymizer), rules_(options), safe_private_(std::move(safe_private)) {}
-
-std::string Policy::method_text() const {
-    std::string opts = options().to_string();
-    return std::string("dicomlake ") + DICOMLAKE_VERSION + ": " + kProfile + " (DICOM " + kE11Edition + ")" +
-           (opts.empty() ? std::string() : "; " + opts);
+    : pseudonymizer_(pseudonymizer), rules_(options), safe_private_(std::move(safe_private)),
+      method_codes_(options.method_codes()) {
+    std::string opts = options.to_string();
+    method_text_ = std::string("dicomlake ") + DICOMLAKE_VERSION + ": " + kProfile + " (DICOM " + kE11Edition + ")" +
+                   (opts.empty() ? std::string() : "; " + opts);
 }
 
 model::AttributeFilter::Action Policy::decide(model::TagKey tag, std::string_view vr,
@@ -118,9 +117,18 @@ model::AttributeFilter::Action Policy::decide(model::TagKey tag, std::string_vie
 }
 
 int Policy::date_offset_days(std::string_view patient_id, std::string_view issuer) const {
-    auto m = pseudonymizer_.mac(Purpose::date, trim(issuer) + '\x1f' + trim(patient_id));
+    // Every date of an instance asks for the same patient's offset: remember the last one.
+    thread_local std::uint64_t cached_for = 0;
+    thread_local std::string cached_patient;
+    thread_local int cached_offset = 0;
+    std::string patient = trim(issuer) + '\x1f' + trim(patient_id);
+    if (cached_for == pseudonymizer_.instance_id() && cached_patient == patient) return cached_offset;
+    auto m = pseudonymizer_.mac(Purpose::date, patient);
     std::uint32_t v = (std::uint32_t(m[0]) << 24) | (std::uint32_t(m[1]) << 16) | (std::uint32_t(m[2]) << 8) | m[3];
-    return -7 * static_cast<int>(1 + v % 520);  // 1 week to 10 years back
+    cached_for = pseudonymizer_.instance_id();
+    cached_patient = patient;
+    cached_offset = -7 * static_cast<int>(1 + v % 520);  // 1 week to 10 years back
+    return cached_offset;
 }
 
 std::string Policy::shift_date(std::string_view iso, std::string_view vr, const model::AttributeContext& ctx) const {
@@ -197,7 +205,7 @@ void Policy::finish_instance(model::Instance& instance, const model::AttributeCo
         if (!has_age && parse_iso_date(birth) && parse_iso_date(study) && birth <= study) {
             int years = std::stoi(study.substr(0, 4)) - std::stoi(birth.substr(0, 4));
             if (study.substr(5) < birth.substr(5)) --years;
-            char age[8];
+            char age[16];
             std::snprintf(age, sizeof age, "%03dY", std::min(years, 999));
             instance.attributes.push_back(text_attribute("PatientAge", kPatientAge, "AS", age));
         }
@@ -206,7 +214,7 @@ void Policy::finish_instance(model::Instance& instance, const model::AttributeCo
     instance.attributes.push_back(text_attribute("PatientIdentityRemoved", kPatientIdentityRemoved, "CS", "YES"));
     instance.attributes.push_back(
         text_attribute("DeidentificationMethod", kDeidentificationMethod, "LO", method_text()));
-    auto codes = options().method_codes();
+    const auto& codes = method_codes_;
     for (size_t i = 0; i < codes.size(); ++i) {
         std::string item = "DeidentificationMethodCodeSequence[" + std::to_string(i) + "].";
         auto add = [&](const char* kw, model::TagKey tag, const char* vr, const std::string& v) {

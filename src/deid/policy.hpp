@@ -49,12 +49,14 @@ public:
 
     static constexpr const char* kProfile = "PS3.15 Basic";
     const ProfileOptions& options() const { return rules_.options(); }
-    std::string method_text() const;  // DeidentificationMethod as stored
+    const std::string& method_text() const { return method_text_; }  // DeidentificationMethod as stored
 
 private:
     const Pseudonymizer& pseudonymizer_;
     RuleTable rules_;
     std::vector<SafePrivate> safe_private_;
+    std::string method_text_;
+    std::vector<std::pair<std::string, std::string>> method_codes_;
 };
 
 }  // namespace dicomlake::deid

@@ -4,6 +4,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <atomic>
+#include <unordered_map>
+
 
 #include "util/error.hpp"
 
@@ -52,9 +55,15 @@ std::string to_decimal(uint128 v) {
     return s;
 }
 
+std::uint64_t next_instance_id() {
+    static std::atomic<std::uint64_t> next{1};
+    return next++;
+}
+
 }  // namespace
 
-Pseudonymizer::Pseudonymizer(std::string_view secret, int key_version) : key_version_(key_version) {
+Pseudonymizer::Pseudonymizer(std::string_view secret, int key_version)
+    : instance_id_(next_instance_id()), key_version_(key_version) {
     const Purpose all[] = {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date, Purpose::activity};
     for (Purpose p : all)
         keys_[static_cast<size_t>(p)] =
@@ -69,12 +78,24 @@ std::array<unsigned char, 32> Pseudonymizer::mac(Purpose purpose, std::string_vi
 std::string Pseudonymizer::uid(std::string_view original) const {
     original = trim(original);
     if (original.rfind("1.2.840.10008.", 0) == 0) return std::string(original);
+    // The same UIDs recur in every instance of a study (study, series, frame of reference,
+    // references): a small per-thread cache saves most HMACs.
+    thread_local std::unordered_map<std::string, std::string> cache;
+    thread_local std::uint64_t cache_owner = 0;
+    if (cache_owner != instance_id_ || cache.size() > 4096) {
+        cache.clear();
+        cache_owner = instance_id_;
+    }
+    std::string key(original);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
     auto m = mac(Purpose::uid, original);
     m[6] = static_cast<unsigned char>((m[6] & 0x0F) | 0x80);  // UUID version 8 (custom)
     m[8] = static_cast<unsigned char>((m[8] & 0x3F) | 0x80);  // RFC 4122 variant
     uint128 v = 0;
     for (size_t i = 0; i < 16; ++i) v = (v << 8) | m[i];
-    return "2.25." + to_decimal(v);
+    std::string pseudonym = "2.25." + to_decimal(v);
+    cache.emplace(std::move(key), pseudonym);
+    return pseudonym;
 }
 
 std::string Pseudonymizer::token(Purpose purpose, std::string_view value) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,8 +29,11 @@ public:
     std::array<unsigned char, 32> mac(Purpose purpose, std::string_view value) const;
 
     int key_version() const { return key_version_; }
+    // Unique per object for the life of the process (cache keys: addresses can be reused).
+    std::uint64_t instance_id() const { return instance_id_; }
 
 private:
+    std::uint64_t instance_id_;
     std::array<std::array<unsigned char, 32>, 5> keys_{};
     int key_version_;
 };

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <new>
 #include <set>
 #include <string>
 
@@ -150,6 +151,27 @@ TEST(Pseudonym, GenerateKeyIs64HexCharsAndRandom) {
     // Usable as a key as is.
     Pseudonymizer p(a, 1);
     EXPECT_EQ(p.uid("1.2.3").rfind("2.25.", 0), 0u);
+}
+
+}  // namespace
+}  // namespace dicomlake::deid
+
+namespace dicomlake::deid {
+namespace {
+
+TEST(Pseudonym, CachedPseudonymsNeverCrossKeysEvenAtTheSameAddress) {
+    // Objects built one after another in the same storage: the per-thread cache must not hand
+    // the first key's pseudonym to the second.
+    std::string previous;
+    for (int i = 0; i < 3; ++i) {
+        alignas(Pseudonymizer) unsigned char storage[sizeof(Pseudonymizer)];
+        auto* p = new (storage) Pseudonymizer("cache-test-secret-number-" + std::to_string(i) + "-abcdefghijk", 1);
+        std::string uid = p->uid("1.2.3.4.5.6.7");
+        EXPECT_NE(uid, previous);
+        EXPECT_EQ(uid, p->uid("1.2.3.4.5.6.7"));  // and cached values are right
+        previous = uid;
+        p->~Pseudonymizer();
+    }
 }
 
 }  // namespace
