@@ -12,6 +12,7 @@
 #include "dicomlake/exit_codes.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/signals.hpp"
 
 namespace {
 
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
         auto settings = cli::Settings::resolve(flags, config_path, [](const char* n) { return std::getenv(n); });
         auto config = cli::build_config(settings);
         setup_logging(config.log_level);
+        install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
         if (backfill->parsed()) return command::backfill(config, from, to);
         if (run->parsed()) return command::run(config);

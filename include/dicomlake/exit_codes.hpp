@@ -12,6 +12,7 @@ enum class ExitCode : int {
     pacs_unavailable = 4, // the PACS is unreachable or refuses the credentials
     db_unavailable = 5,   // the PostgreSQL warehouse is unreachable or refuses the credentials
     locked = 6,           // another dicomlake run holds the warehouse lock
+    interrupted = 7,      // stopped by SIGINT/SIGTERM; the same command resumes
 };
 
 struct ExitCodeInfo {
@@ -28,7 +29,9 @@ inline constexpr ExitCodeInfo kExitCodes[] = {
      "some studies failed; they are recorded (dicomlake status) and retried by the next run"},
     {ExitCode::pacs_unavailable, "pacs", "PACS unreachable or refusing the credentials"},
     {ExitCode::db_unavailable, "database", "PostgreSQL unreachable or refusing the credentials"},
-    {ExitCode::locked, "locked", "another dicomlake run holds the warehouse lock"},
+    {ExitCode::locked, "locked", "another dicomlake run holds the warehouse lock: wait for it (dicomlake status)"},
+    {ExitCode::interrupted, "interrupted",
+     "stopped by SIGINT/SIGTERM before the end; run the same command again to finish"},
 };
 
 }  // namespace dicomlake

@@ -4,6 +4,7 @@
 
 #include "source/dicomweb/dicomweb_source.hpp"
 #include "warehouse/database.hpp"
+#include "warehouse/ledger.hpp"
 
 namespace dicomlake::command {
 
@@ -27,6 +28,7 @@ int extract_and_report(const cli::Config& config, pipeline::ExtractRequest reque
     cli::require_key(config);
     warehouse::Database db(config.db_url);
     db.require_current_schema();
+    warehouse::Ledger(db).lock_extraction();
     source::dicomweb::DicomwebSource source(dicomweb_options(config));
     source.probe();
     auto report = pipeline::extract(config, source, db, request);

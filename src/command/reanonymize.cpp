@@ -12,6 +12,7 @@
 #include "deid/policy.hpp"
 #include "pipeline/transform.hpp"
 #include "util/error.hpp"
+#include "util/signals.hpp"
 #include "warehouse/database.hpp"
 #include "warehouse/ledger.hpp"
 #include "warehouse/loader.hpp"
@@ -49,6 +50,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
 
     warehouse::Database db(config.db_url);
     db.require_current_schema();
+    warehouse::Ledger(db).lock_extraction();
     source::dicomweb::DicomwebSource source(dicomweb_options(config));
     source.probe();
 
@@ -66,7 +68,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     warehouse::RunCounts counts;
     long unmatched = 0;
     std::set<std::string> done;
-    for (size_t line = 0; line < entries.size(); ++line) {
+    for (size_t line = 0; line < entries.size() && !stop_requested(); ++line) {
         if (entries[line].empty()) continue;
         std::vector<source::StudyRef> refs;
         try {
@@ -107,12 +109,17 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
             }
         }
     }
-    ExitCode code = counts.studies_failed > 0 || unmatched > 0 ? ExitCode::partial : ExitCode::ok;
+    ExitCode code = stop_requested()                               ? ExitCode::interrupted
+                    : counts.studies_failed > 0 || unmatched > 0 ? ExitCode::partial
+                                                                 : ExitCode::ok;
     std::string message;
     if (unmatched > 0) message = std::to_string(unmatched) + " list entr(ies) matched no study";
     if (counts.studies_failed > 0)
         message += (message.empty() ? "" : "; ") + std::to_string(counts.studies_failed) + " stud(ies) failed";
-    ledger.finish_run(run_id, counts, code == ExitCode::ok ? "success" : "partial", static_cast<int>(code), message);
+    if (code == ExitCode::interrupted) message = "interrupted by a signal; run the same command again to finish";
+    ledger.finish_run(run_id, counts,
+                      code == ExitCode::ok ? "success" : code == ExitCode::partial ? "partial" : "failed",
+                      static_cast<int>(code), message);
     std::printf("reanonymize: %zu list entries, %ld studies found, %ld replaced (%ld series), %ld failed, %ld entries "
                 "matched nothing\n",
                 entries.size(), counts.studies_found, counts.studies_loaded, counts.series_loaded,

@@ -16,6 +16,7 @@
 #include "util/bounded_queue.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
+#include "util/signals.hpp"
 #include "warehouse/loader.hpp"
 
 namespace dicomlake::pipeline {
@@ -78,7 +79,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         try {
             bool go = true;
             size_t chunk = kQueryChunkDays;
-            for (size_t i = 0; go && !abort && i < request.days.size();) {
+            for (size_t i = 0; go && !abort && !stop_requested() && i < request.days.size();) {
                 size_t last = std::min(request.days.size(), i + chunk) - 1;
                 long before = listed;
                 go = list_range(request.days[i], request.days[last], nullptr);
@@ -87,7 +88,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
                 chunk = listed == before ? std::min(chunk * 2, kMaxQueryChunkDays) : kQueryChunkDays;
             }
             for (const auto& [day, keys] : retry_days)
-                if (go && !abort) go = list_range(day, day, &keys);
+                if (go && !abort && !stop_requested()) go = list_range(day, day, &keys);
         } catch (const std::exception& e) {
             std::lock_guard lock(error_mutex);
             listing_error = e.what();
@@ -102,7 +103,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         pool.emplace_back([&] {
             auto session = source.open_session();
             while (auto ref = work.pop()) {
-                if (abort) break;
+                if (abort || stop_requested()) break;
                 if (!results.push(transform_study(*ref, *session, pseudo, policy))) break;
             }
             if (--active == 0) results.close();
@@ -152,6 +153,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
                 if (batch.size() >= static_cast<size_t>(config.batch_studies)) flush();
                 continue;
             }
+            if (stop_requested()) continue;  // cut short by the stop, not a fault of the study
             ledger.record_failure(report.run_id, o->study_key, o->study_date, o->reason);
             spdlog::warn("study {} failed: {}", o->study_key, o->reason);
             ++counts.studies_failed;
@@ -175,7 +177,12 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     counts.studies_found = listed;
 
     std::string outcome = "success";
-    if (!listing_error.empty()) {
+    if (stop_requested()) {
+        report.code = ExitCode::interrupted;
+        report.message = "interrupted by a signal after " + std::to_string(counts.studies_loaded + counts.studies_unchanged) +
+                         " studies; run the same command again to finish (loaded studies are skipped)";
+        outcome = "failed";
+    } else if (!listing_error.empty()) {
         report.code = ExitCode::pacs_unavailable;
         report.message = "listing studies failed: " + listing_error;
         outcome = "failed";

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "util/error.hpp"
 #include "warehouse/copy_text.hpp"
 
 namespace dicomlake::warehouse {
@@ -20,6 +21,29 @@ std::optional<std::string> opt_date(const std::string& s) {
 }
 
 }  // namespace
+
+void Ledger::lock_extraction() {
+    bool locked = db_.with_transaction([](pqxx::work& tx) {
+        return tx.exec1("SELECT pg_try_advisory_lock(hashtext('dicomlake.extraction'))")[0].as<bool>();
+    });
+    if (!locked) {
+        std::string holder = db_.with_transaction([](pqxx::work& tx) {
+            auto r = tx.exec(
+                "SELECT format('run %s (%s, started %s on %s)', run_id, command,"
+                " to_char(started_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(host, '?'))"
+                " FROM dicomlake.run WHERE outcome = 'running' ORDER BY run_id DESC LIMIT 1");
+            return r.empty() ? std::string("another dicomlake process") : r[0][0].as<std::string>();
+        });
+        throw LockedError(holder + " holds the warehouse lock: wait for it to finish (dicomlake status shows " +
+                          "runs); two runs must not load the same warehouse at once");
+    }
+    db_.with_transaction([](pqxx::work& tx) {
+        tx.exec(
+            "UPDATE dicomlake.run SET outcome = 'failed', finished_at = coalesce(finished_at, now()),"
+            " message = 'interrupted: the process ended before finishing the run (killed, or the host went down)'"
+            " WHERE outcome = 'running'");
+    });
+}
 
 long Ledger::start_run(const std::string& command, const std::string& window_from, const std::string& window_to) {
     return db_.with_transaction([&](pqxx::work& tx) {

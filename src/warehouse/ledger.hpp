@@ -29,6 +29,11 @@ class Ledger {
 public:
     explicit Ledger(Database& db) : db_(db) {}
 
+    // Takes the warehouse's extraction lock (a session-level advisory lock, released when the
+    // connection ends, even on kill -9) and closes the ledger rows of runs that died without
+    // finishing. Throws LockedError naming the run that holds it.
+    void lock_extraction();
+
     long start_run(const std::string& command, const std::string& window_from, const std::string& window_to);
     void finish_run(long run_id, const RunCounts& counts, const std::string& outcome, int exit_code,
                     const std::string& message);

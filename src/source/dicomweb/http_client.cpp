@@ -9,6 +9,8 @@
 #include <random>
 #include <thread>
 
+#include "util/signals.hpp"
+
 namespace dicomlake::source::dicomweb {
 
 namespace {
@@ -42,6 +44,8 @@ size_t on_header(char* buffer, size_t size, size_t n, void* user) {
     }
     return size * n;
 }
+
+int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return stop_requested() ? 1 : 0; }
 
 bool transient_status(long s) { return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }
 
@@ -113,6 +117,8 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "dicomlake/" DICOMLAKE_VERSION);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);  // for the stop check below
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     if (!options_.user.empty()) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, options_.user.c_str());
@@ -143,7 +149,7 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept, 
         int code = 0;
         std::string error;
         HttpResponse resp = perform(url, accept, code, error);
-        bool retry = code != CURLE_OK ? transient_curl(code) : transient_status(resp.status);
+        bool retry = (code != CURLE_OK ? transient_curl(code) : transient_status(resp.status)) && !stop_requested();
         if (!retry || attempt >= attempts) {
             if (code != CURLE_OK) {
                 FailureKind kind = code == CURLE_OPERATION_TIMEDOUT ? FailureKind::timeout : FailureKind::unreachable;
