@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 
@@ -31,6 +32,8 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
             res.set_content("injected failure", "text/plain");
             return;
         }
+        if (fault && fault->kind == Fault::Kind::delay)
+            std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
         httplib::Client upstream(upstream_);
         httplib::Headers headers;
         for (const char* h : {"Authorization", "Accept"})

@@ -17,8 +17,9 @@ class Server;
 namespace dicomlake::testing {
 
 struct Fault {
-    enum class Kind { truncate_body, status, garbage_body } kind = Kind::truncate_body;
-    int status = 500;
+    enum class Kind { truncate_body, status, garbage_body, delay } kind = Kind::truncate_body;
+    int status = 500;     // for Kind::status
+    int delay_ms = 0;     // for Kind::delay: answer correctly, this much later
 };
 
 class FaultProxy {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +112,33 @@ std::map<std::string, std::string> Lab::environment(const std::map<std::string, 
 }
 
 CommandResult Lab::dicomlake(const std::string& args, const std::map<std::string, std::string>& extra_env) const {
+    return run_shell(command_line(args, extra_env));
+}
+
+Background Lab::dicomlake_background(const std::string& args, const std::string& log,
+                                     const std::map<std::string, std::string>& extra_env) const {
+    Background b;
+    b.log = log;
+    b.pid = fork();
+    if (b.pid == 0) {
+        // exec all the way down (sh -> env -> dicomlake), so the pid is dicomlake's.
+        std::string cmd = "exec " + command_line(args, extra_env) + " >" + shell_quote(log) + " 2>&1 </dev/null";
+        execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    if (b.pid < 0) throw std::runtime_error("fork failed");
+    return b;
+}
+
+int Background::wait() {
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void Background::signal(int sig) const { kill(pid, sig); }
+
+std::string Lab::command_line(const std::string& args, const std::map<std::string, std::string>& extra_env) const {
     // Start from a clean slate: no DICOMLAKE_* of the caller's leaks in.
     std::string cmd = "env";
     for (const char* name : {"DICOMLAKE_PACS_URL", "DICOMLAKE_PACS_USER", "DICOMLAKE_PACS_PASSWORD",
@@ -120,7 +148,7 @@ CommandResult Lab::dicomlake(const std::string& args, const std::map<std::string
     for (const auto& [k, v] : environment(extra_env))
         if (!v.empty()) cmd += " " + k + "=" + shell_quote(v);
     cmd += " " + shell_quote(DICOMLAKE_BINARY) + " " + args;
-    return run_shell(cmd);
+    return cmd;
 }
 
 std::string Lab::fresh_database(const std::string& name) const {
@@ -148,6 +176,30 @@ std::vector<std::string> Lab::seed(const std::vector<std::string>& paths, bool t
         if (tab != std::string::npos) rejected.push_back(line.substr(tab + 1));
     }
     return rejected;
+}
+
+std::string warehouse_rows(const std::string& db) {
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    std::string out;
+    for (const auto& [table, order] :
+         std::vector<std::pair<std::string, std::string>>{{"study", "study_key"},
+                                                          {"series", "study_key, series_key"},
+                                                          {"acquisition_activity", "activity_key, device_serial"}}) {
+        std::string cols;
+        for (const auto& r : tx.exec_params("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                            "'dicomlake' AND table_name = $1 AND column_name NOT IN ('loaded_at', "
+                                            "'run_id') ORDER BY ordinal_position",
+                                            table)) {
+            if (!cols.empty()) cols += ", ";
+            cols += tx.quote_name(r[0].as<std::string>());
+        }
+        out += "-- " + table + " (" + cols + ")\n";
+        for (const auto& r :
+             tx.exec("SELECT t::text FROM (SELECT " + cols + " FROM dicomlake." + table + " ORDER BY " + order + ") t"))
+            out += r[0].as<std::string>() + "\n";
+    }
+    return out;
 }
 
 std::string generate_fleet(const std::string& out, const std::string& args) {

@@ -13,6 +13,14 @@ struct CommandResult {
     std::string output;  // stdout and stderr together
 };
 
+// A dicomlake started in the background (its output goes to `log`).
+struct Background {
+    int pid = -1;
+    std::string log;
+    int wait();  // exit code (128 + signal when killed)
+    void signal(int sig) const;
+};
+
 // Runs a shell command line; fails the current test if it cannot be started.
 CommandResult run_shell(const std::string& command_line);
 std::string shell_quote(const std::string& s);
@@ -35,6 +43,10 @@ public:
     // `dicomlake ARGS` with the lab's environment (overridable), stdout+stderr captured.
     CommandResult dicomlake(const std::string& args, const std::map<std::string, std::string>& extra_env = {}) const;
 
+    Background dicomlake_background(const std::string& args, const std::string& log,
+                                    const std::map<std::string, std::string>& extra_env = {}) const;
+    std::string command_line(const std::string& args, const std::map<std::string, std::string>& extra_env) const;
+
     // Drops and creates database `name` in the lab's PostgreSQL; returns its URL (not migrated).
     std::string fresh_database(const std::string& name) const;
 
@@ -50,6 +62,10 @@ private:
     std::string key_file_;
     std::map<std::string, std::string> env_;
 };
+
+// Every loaded row (study, series, acquisition_activity) as text, ordered, without what depends on
+// when or in which run it was loaded (loaded_at, run_id): equal for two equal warehouses.
+std::string warehouse_rows(const std::string& db_url);
 
 // Runs the fleet generator into `out` and returns the path of its truth.json.
 std::string generate_fleet(const std::string& out, const std::string& args);

@@ -808,31 +808,6 @@ TEST(Leak, RealFileIdentifiersAppearNowhere) {
 // ---------------------------------------------------------------------------------------------
 // Determinism and keys.
 
-// The loaded rows without what depends on when or in which run they were loaded.
-std::string warehouse_rows(const std::string& db) {
-    pqxx::connection c(db);
-    pqxx::work tx(c);
-    std::string out;
-    for (const auto& [table, order] :
-         std::vector<std::pair<std::string, std::string>>{{"study", "study_key"},
-                                                          {"series", "study_key, series_key"},
-                                                          {"acquisition_activity", "activity_key, device_serial"}}) {
-        std::string cols;
-        for (const auto& r : tx.exec_params("SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                                            "'dicomlake' AND table_name = $1 AND column_name NOT IN ('loaded_at', "
-                                            "'run_id') ORDER BY ordinal_position",
-                                            table)) {
-            if (!cols.empty()) cols += ", ";
-            cols += tx.quote_name(r[0].as<std::string>());
-        }
-        out += "-- " + table + " (" + cols + ")\n";
-        for (const auto& r :
-             tx.exec("SELECT t::text FROM (SELECT " + cols + " FROM dicomlake." + table + " ORDER BY " + order + ") t"))
-            out += r[0].as<std::string>() + "\n";
-    }
-    return out;
-}
-
 std::set<std::string> keys_of(const std::string& db) {
     pqxx::connection c(db);
     pqxx::work tx(c);

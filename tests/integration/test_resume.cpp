@@ -1,0 +1,129 @@
+// Unattended runs that stop half-way: a second run is locked out; SIGTERM stops cleanly; kill -9
+// leaves nothing half-loaded; re-running the same command ends with exactly the warehouse a
+// clean run produces.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "fault_proxy.hpp"
+#include "harness.hpp"
+
+namespace dicomlake::testing {
+namespace {
+
+constexpr const char* kBackfill = "backfill --from 2025-12-01 --to 2025-12-02";
+
+class Resume : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        Lab& lab = Lab::instance();
+        truth_ = nlohmann::json::parse(read_file(generate_fleet(
+            lab.dir() + "/resume", "--seed 41 --scanners 4 --studies 12 --from 2025-12-01 --to 2025-12-02")));
+        lab.seed({lab.dir() + "/resume/dicom"}, false);
+        clean_ = lab.fresh_database("resume_clean");
+        EXPECT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", clean_}}).exit_code, 0);
+        auto r = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", clean_}});
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+    }
+
+    // Starts the backfill through a proxy that slows every metadata answer, stops it with
+    // `sig` after `after_ms`, and returns its exit code.
+    static int interrupted_backfill(const std::string& db, int sig, int after_ms, std::string* log_text) {
+        Lab& lab = Lab::instance();
+        std::string pacs = lab.pacs_url();
+        FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+        proxy.add_fault("/metadata", {Fault::Kind::delay, 0, 300});
+        auto bg = lab.dicomlake_background(
+            std::string(kBackfill) + " --pacs-concurrency 1 --batch-studies 2",
+            lab.dir() + "/resume/" + std::to_string(sig) + ".log",
+            {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+        std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+        bg.signal(sig);
+        int code = bg.wait();
+        if (log_text != nullptr) *log_text = read_file(bg.log);
+        return code;
+    }
+
+    static long count(const std::string& db, const std::string& sql) {
+        pqxx::connection c(db);
+        pqxx::work tx(c);
+        return tx.exec1(sql)[0].as<long>();
+    }
+
+    static inline nlohmann::json truth_;
+    static inline std::string clean_;
+};
+
+TEST_F(Resume, ASecondRunIsLockedOutWithItsOwnExitCode) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_locked");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    {
+        pqxx::connection holder(db);
+        pqxx::nontransaction tx(holder);
+        tx.exec("SELECT pg_advisory_lock(hashtext('dicomlake.extraction'))");
+        tx.exec("INSERT INTO dicomlake.run (command, outcome, host) VALUES ('run', 'running', 'elsewhere')");
+        auto r = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
+        EXPECT_EQ(r.exit_code, 6) << r.output;
+        EXPECT_NE(r.output.find("holds the warehouse lock"), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find("elsewhere"), std::string::npos) << "the message should name the holder";
+        auto run = lab.dicomlake("run", {{"DICOMLAKE_DB_URL", db}});
+        EXPECT_EQ(run.exit_code, 6) << run.output;
+    }  // the holder's connection ends: so does its lock (as when a run is killed)
+    auto r = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    // The dead run's ledger row is closed, not left "running" forever.
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE host = 'elsewhere' AND outcome = 'failed'"
+                        " AND message LIKE 'interrupted%'"),
+              1);
+}
+
+TEST_F(Resume, SigtermStopsCleanlyAndTheSameCommandFinishesTheJob) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_term");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string log;
+    int code = interrupted_backfill(db, SIGTERM, 1500, &log);
+    EXPECT_EQ(code, 7) << log;
+    EXPECT_NE(log.find("stopping after the studies in flight"), std::string::npos) << log;
+    long loaded = count(db, "SELECT count(*) FROM dicomlake.study");
+    EXPECT_GT(loaded, 0) << log;
+    EXPECT_LT(loaded, static_cast<long>(truth_["studies"].size())) << "the stop came too late to test anything";
+    // Never half-loaded: every study has all its series.
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
+                        " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)"),
+              0);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'failed'"
+                        " AND message LIKE 'interrupted by a signal%' AND exit_code = 7"),
+              1);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study_status WHERE state = 'failed'"), 0)
+        << "studies cut short by the stop must not be recorded as failed";
+
+    auto again = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+}
+
+TEST_F(Resume, KillDashNineThenReRunGivesTheCleanWarehouse) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_kill");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    int code = interrupted_backfill(db, SIGKILL, 1500, nullptr);
+    EXPECT_EQ(code, 128 + SIGKILL);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 1);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
+                        " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)"),
+              0);
+    auto again = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+}
+
+}  // namespace
+}  // namespace dicomlake::testing
