@@ -80,9 +80,12 @@ int main(int argc, char** argv) {
         "backfill", "extract every study whose StudyDate lies in a date range (history, or a re-load)");
     backfill->add_option("--from", from, "first StudyDate, YYYY-MM-DD")->required();
     backfill->add_option("--to", to, "last StudyDate, YYYY-MM-DD (inclusive)")->required();
+    bool dry_run = false;
+    backfill->add_flag("--dry-run", dry_run, "list what would be fetched, with counts per day; fetch and write nothing");
     auto* run = app.add_subcommand(
         "run", "the nightly job: from the last run's window end (minus overlap-days) to today; first run: "
                "yesterday and today; retries studies that failed before");
+    run->add_flag("--dry-run", dry_run, "show the window and what would be fetched; fetch and write nothing");
     auto* check = app.add_subcommand(
         "check", "show every effective setting and where it came from, then test the PACS and the database");
     int status_limit = 10;
@@ -119,8 +122,8 @@ int main(int argc, char** argv) {
         setup_logging(config.log_level);
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
-        if (backfill->parsed()) return command::backfill(config, from, to);
-        if (run->parsed()) return command::run(config);
+        if (backfill->parsed()) return command::backfill(config, from, to, dry_run);
+        if (run->parsed()) return command::run(config, dry_run);
         if (check->parsed()) return command::check(settings, config);
         if (status->parsed()) return command::status(config, status_limit);
         if (reanonymize->parsed()) return command::reanonymize(config, studies_file, by);

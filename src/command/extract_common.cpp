@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "util/error.hpp"
+
 #include "source/dicomweb/dicomweb_source.hpp"
 #include "warehouse/database.hpp"
 #include "warehouse/ledger.hpp"
@@ -22,8 +24,33 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     return o;
 }
 
+namespace {
+
+int dry_run(const cli::Config& config, const pipeline::ExtractRequest& request) {
+    source::dicomweb::DicomwebSource source(dicomweb_options(config));
+    source.probe();
+    std::map<std::string, long> per_day;
+    try {
+        per_day = pipeline::count_studies(source, request.days);
+    } catch (const source::SourceError& e) {
+        throw PacsError(std::string("listing studies failed: ") + e.what());
+    }
+    long total = 0;
+    std::printf("%s --dry-run %s..%s: studies the PACS lists per StudyDate (nothing fetched, nothing written)\n",
+                request.command.c_str(), request.window_from.c_str(), request.window_to.c_str());
+    for (const auto& [day, n] : per_day) {
+        std::printf("  %s  %6ld\n", day.c_str(), n);
+        total += n;
+    }
+    std::printf("  total       %6ld studies on %zu day(s)\n", total, per_day.size());
+    return 0;
+}
+
+}  // namespace
+
 int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request) {
     cli::require_pacs(config);
+    if (request.dry_run) return dry_run(config, request);
     cli::require_database(config);
     cli::require_key(config);
     warehouse::Database db(config.db_url);

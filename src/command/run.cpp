@@ -8,7 +8,7 @@
 
 namespace dicomlake::command {
 
-int run(const cli::Config& config) {
+int run(const cli::Config& config, bool dry_run) {
     cli::require_database(config);
     std::string to = today_plus(0);
     std::string from = today_plus(-1);  // first run: yesterday and today
@@ -30,6 +30,7 @@ int run(const cli::Config& config) {
     request.window_to = to;
     request.days = days_between(from, to);
     request.retry_failed = true;
+    request.dry_run = dry_run;
     return extract_and_report(config, request);
 }
 

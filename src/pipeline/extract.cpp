@@ -30,6 +30,34 @@ bool pacs_side(source::FailureKind k) {
 
 }  // namespace
 
+bool for_each_chunk(const std::vector<std::string>& days, const ChunkVisitor& visit) {
+    size_t chunk = kQueryChunkDays;
+    for (size_t i = 0; i < days.size();) {
+        size_t last = std::min(days.size(), i + chunk) - 1;
+        auto [go, found] = visit(days[i], days[last]);
+        if (!go) return false;
+        i = last + 1;
+        // Empty stretches (years before a PACS existed) are crossed in growing strides.
+        chunk = found ? kQueryChunkDays : std::min(chunk * 2, kMaxQueryChunkDays);
+    }
+    return true;
+}
+
+std::map<std::string, long> count_studies(source::Source& source, const std::vector<std::string>& days) {
+    std::map<std::string, long> per_day;
+    std::set<std::string> seen;
+    for_each_chunk(days, [&](const std::string& first, const std::string& last) {
+        long n = 0;
+        for (const auto& r : source.list_studies(first, last))
+            if (seen.insert(r.study_uid).second) {
+                ++per_day[r.study_date.empty() ? std::string("(no date)") : r.study_date];
+                ++n;
+            }
+        return std::make_pair(!stop_requested(), n > 0);
+    });
+    return per_day;
+}
+
 ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request) {
     deid::Pseudonymizer pseudo(config.key, config.key_version);
@@ -77,16 +105,11 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
             return true;
         };
         try {
-            bool go = true;
-            size_t chunk = kQueryChunkDays;
-            for (size_t i = 0; go && !abort && !stop_requested() && i < request.days.size();) {
-                size_t last = std::min(request.days.size(), i + chunk) - 1;
+            bool go = for_each_chunk(request.days, [&](const std::string& first, const std::string& last) {
                 long before = listed;
-                go = list_range(request.days[i], request.days[last], nullptr);
-                i = last + 1;
-                // Empty stretches (years before a PACS existed) are crossed in growing strides.
-                chunk = listed == before ? std::min(chunk * 2, kMaxQueryChunkDays) : kQueryChunkDays;
-            }
+                bool more = !abort && !stop_requested() && list_range(first, last, nullptr);
+                return std::make_pair(more, listed > before);
+            });
             for (const auto& [day, keys] : retry_days)
                 if (go && !abort && !stop_requested()) go = list_range(day, day, &keys);
         } catch (const std::exception& e) {

@@ -8,7 +8,10 @@
 // ledger row, or recorded as failed (and retried by a later run).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/config.hpp"
@@ -24,6 +27,7 @@ struct ExtractRequest {
     std::string window_from, window_to;  // ISO dates, recorded in the ledger
     std::vector<std::string> days;       // ISO days whose studies are all extracted (consecutive)
     bool retry_failed = true;            // also retry studies that failed before (other days too)
+    bool dry_run = false;                // list and count only: nothing fetched, nothing written
 };
 
 struct ExtractReport {
@@ -37,6 +41,14 @@ struct ExtractReport {
 // an empty chunk the next one is twice as long, up to a year, so empty history costs little.
 inline constexpr size_t kQueryChunkDays = 7;
 inline constexpr size_t kMaxQueryChunkDays = 364;
+
+// Visits consecutive `days` in chunks (first and last day of each); the visitor returns
+// {go on?, found anything?}. Returns false when the visitor stopped.
+using ChunkVisitor = std::function<std::pair<bool, bool>(const std::string& first, const std::string& last)>;
+bool for_each_chunk(const std::vector<std::string>& days, const ChunkVisitor& visit);
+
+// What a run over `days` would fetch: studies per StudyDate (`--dry-run`). Throws SourceError.
+std::map<std::string, long> count_studies(source::Source& source, const std::vector<std::string>& days);
 
 ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request);

@@ -182,3 +182,34 @@ TEST(Nightly, RunRetriesFailuresFromEarlierBackfills) {
 
 }  // namespace
 }  // namespace dicomlake::testing
+
+namespace dicomlake::testing {
+namespace {
+
+TEST(DryRun, CountsStudiesPerDayAndWritesNothing) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("dryrun");
+    std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db}};
+    ASSERT_EQ(lab.dicomlake("migrate", env).exit_code, 0);
+    auto truth = nlohmann::json::parse(read_file(generate_fleet(
+        lab.dir() + "/dryrun", "--seed 51 --scanners 4 --studies 7 --from 2025-08-04 --to 2025-08-05")));
+    lab.seed({lab.dir() + "/dryrun/dicom"}, false);
+    std::map<std::string, int> per_day;
+    for (const auto& s : truth["studies"]) per_day[s["study_date"].get<std::string>()]++;
+
+    auto r = lab.dicomlake("backfill --from 2025-08-01 --to 2025-08-10 --dry-run", env);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    for (const auto& [day, n] : per_day) {
+        char line[64];
+        std::snprintf(line, sizeof line, "%s  %6d", day.c_str(), n);
+        EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
+    }
+    EXPECT_NE(r.output.find(" 7 studies on " + std::to_string(per_day.size()) + " day(s)"), std::string::npos) << r.output;
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.run")[0].as<long>(), 0);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study")[0].as<long>(), 0);
+}
+
+}  // namespace
+}  // namespace dicomlake::testing
