@@ -12,6 +12,7 @@ namespace dicomlake::cli {
 struct Config {
     std::string pacs_url, pacs_user, pacs_password, pacs_ca_file;
     int pacs_concurrency = 4;
+    double pacs_max_rps = 0;
     long pacs_page_size = 100;
     long pacs_timeout_s = 120, pacs_connect_timeout_s = 10;
     int pacs_retries = 3;

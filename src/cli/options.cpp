@@ -25,7 +25,10 @@ const std::vector<OptionSpec> kOptions = {
      "password for HTTP basic authentication; environment or file only (or the -file variant)",
      Sensitivity::secret},
     {"pacs-concurrency", "pacs.concurrency", "4", "N", "PACS",
-     "studies fetched at once; the PACS, not dicomlake, should be the limit (1-64)"},
+     "requests in flight to the PACS at once, listing included; the PACS, not dicomlake, should be the limit (1-64)"},
+    {"pacs-max-rps", "pacs.max_rps", "0", "N", "PACS",
+     "at most this many requests per second to the PACS, retries included (0: no limit); with "
+     "pacs-concurrency, what keeps a busy PACS safe during a long backfill"},
     {"pacs-page-size", "pacs.page_size", "100", "N", "PACS",
      "QIDO-RS `limit` per page; pages are read until an empty one (1-10000)"},
     {"pacs-timeout", "pacs.timeout", "120", "SECONDS", "PACS", "total time allowed for one request (1-3600)"},

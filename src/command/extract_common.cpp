@@ -21,6 +21,7 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     o.http.retries = c.pacs_retries;
     o.http.verify_tls = c.pacs_verify_tls;
     o.http.ca_file = c.pacs_ca_file;
+    o.http.gate = std::make_shared<source::dicomweb::RequestGate>(c.pacs_concurrency, c.pacs_max_rps);
     return o;
 }
 

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -21,14 +22,28 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
             }
         }
         std::optional<Fault> fault;
+        static const auto t0 = std::chrono::steady_clock::now();
         {
             std::lock_guard lock(mutex_);
-            for (const auto& [marker, f] : faults_)
-                if (req.path.find(marker) != std::string::npos) fault = f;
+            for (auto& [marker, f] : faults_) {
+                if (req.path.find(marker) == std::string::npos || f.times == 0) continue;
+                fault = f;
+                if (f.times > 0) --f.times;
+            }
             if (fault) ++served_;
+            max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+            starts_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         }
+        struct Done {
+            FaultProxy* p;
+            ~Done() {
+                std::lock_guard lock(p->mutex_);
+                --p->in_flight_;
+            }
+        } done{this};
         if (fault && fault->kind == Fault::Kind::status) {
             res.status = fault->status;
+            if (!fault->retry_after.empty()) res.set_header("Retry-After", fault->retry_after);
             res.set_content("injected failure", "text/plain");
             return;
         }
@@ -63,6 +78,28 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::add_fault(const std::string& marker, Fault fault) {
     std::lock_guard lock(mutex_);
     faults_[marker] = fault;
+}
+
+int FaultProxy::max_in_flight() const {
+    std::lock_guard lock(mutex_);
+    return max_in_flight_;
+}
+
+int FaultProxy::requests() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<int>(starts_.size());
+}
+
+int FaultProxy::max_per_second() const {
+    std::lock_guard lock(mutex_);
+    std::vector<double> t = starts_;
+    std::sort(t.begin(), t.end());
+    int best = 0;
+    for (size_t i = 0, j = 0; j < t.size(); ++j) {
+        while (t[j] - t[i] >= 1.0) ++i;
+        best = std::max(best, static_cast<int>(j - i + 1));
+    }
+    return best;
 }
 
 int FaultProxy::faults_served() const {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace httplib {
 class Server;
@@ -20,6 +21,30 @@ struct Fault {
     enum class Kind { truncate_body, status, garbage_body, delay } kind = Kind::truncate_body;
     int status = 500;     // for Kind::status
     int delay_ms = 0;     // for Kind::delay: answer correctly, this much later
+    int times = -1;       // how many requests get the fault (-1: all); the rest pass
+    std::string retry_after;  // for Kind::status: a Retry-After header value
+
+    static Fault truncated() { return with(Kind::truncate_body); }
+    static Fault garbage() { return with(Kind::garbage_body); }
+    static Fault answer(int status, int times = -1, std::string retry_after = {}) {
+        Fault f = with(Kind::status);
+        f.status = status;
+        f.times = times;
+        f.retry_after = std::move(retry_after);
+        return f;
+    }
+    static Fault delayed(int ms) {
+        Fault f = with(Kind::delay);
+        f.delay_ms = ms;
+        return f;
+    }
+
+private:
+    static Fault with(Kind k) {
+        Fault f;
+        f.kind = k;
+        return f;
+    }
 };
 
 class FaultProxy {
@@ -33,6 +58,11 @@ public:
     // The proxy's origin, e.g. http://127.0.0.1:34567
     std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
     int faults_served() const;
+    // What the PACS saw: the most requests in flight at once, and the most that started within
+    // any one second.
+    int max_in_flight() const;
+    int max_per_second() const;
+    int requests() const;
 
 private:
     std::string upstream_;
@@ -42,6 +72,8 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, Fault> faults_;
     int served_ = 0;
+    int in_flight_ = 0, max_in_flight_ = 0;
+    std::vector<double> starts_;  // seconds since the proxy started
 };
 
 }  // namespace dicomlake::testing

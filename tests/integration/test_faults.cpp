@@ -27,9 +27,9 @@ TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
     std::string truncated = studies[0]["study_uid"].get<std::string>();
     std::string erroring = studies[1]["study_uid"].get<std::string>();
     std::string html = studies[2]["study_uid"].get<std::string>();
-    proxy.add_fault(truncated + "/metadata", {Fault::Kind::truncate_body, 0});
-    proxy.add_fault(erroring + "/metadata", {Fault::Kind::status, 503});
-    proxy.add_fault(html + "/metadata", {Fault::Kind::garbage_body, 0});
+    proxy.add_fault(truncated + "/metadata", Fault::truncated());
+    proxy.add_fault(erroring + "/metadata", Fault::answer(503));
+    proxy.add_fault(html + "/metadata", Fault::garbage());
 
     std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db},
                                               {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}};

@@ -36,7 +36,7 @@ protected:
         Lab& lab = Lab::instance();
         std::string pacs = lab.pacs_url();
         FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
-        proxy.add_fault("/metadata", {Fault::Kind::delay, 0, 300});
+        proxy.add_fault("/metadata", Fault::delayed(300));
         auto bg = lab.dicomlake_background(
             std::string(kBackfill) + " --pacs-concurrency 1 --batch-studies 2",
             lab.dir() + "/resume/" + std::to_string(sig) + ".log",

@@ -148,7 +148,15 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept, 
     for (int attempt = 1;; ++attempt) {
         int code = 0;
         std::string error;
-        HttpResponse resp = perform(url, accept, code, error);
+        if (options_.gate) options_.gate->enter();
+        HttpResponse resp;
+        try {
+            resp = perform(url, accept, code, error);
+        } catch (...) {
+            if (options_.gate) options_.gate->leave();
+            throw;
+        }
+        if (options_.gate) options_.gate->leave();
         bool retry = (code != CURLE_OK ? transient_curl(code) : transient_status(resp.status)) && !stop_requested();
         if (!retry || attempt >= attempts) {
             if (code != CURLE_OK) {

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
+
+#include "source/dicomweb/request_gate.hpp"
 
 #include "source/source.hpp"
 
@@ -18,6 +21,7 @@ struct HttpOptions {
     double backoff_base_s = 0.5;  // first retry waits about this long, doubling each time
     bool verify_tls = true;
     std::string ca_file;
+    std::shared_ptr<RequestGate> gate;  // shared by every client of a run; none: no limits
 };
 
 struct HttpResponse {
