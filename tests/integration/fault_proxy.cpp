@@ -62,6 +62,10 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
         std::string type = r->get_header_value("Content-Type");
         if (fault && fault->kind == Fault::Kind::truncate_body) body = body.substr(0, body.size() / 2);
         if (fault && fault->kind == Fault::Kind::garbage_body) body = "<html>Service temporarily degraded</html>";
+        if (fault && fault->kind == Fault::Kind::multipart) {
+            body = "--XBOUNDARYX\r\nContent-Type: application/dicom+json\r\n\r\n" + body + "\r\n--XBOUNDARYX--\r\n";
+            type = "multipart/related; type=\"application/dicom+json\"; boundary=XBOUNDARYX";
+        }
         res.status = r->status;
         res.set_content(body, type.empty() ? "application/octet-stream" : type.c_str());
     });

@@ -18,7 +18,7 @@ class Server;
 namespace dicomlake::testing {
 
 struct Fault {
-    enum class Kind { truncate_body, status, garbage_body, delay } kind = Kind::truncate_body;
+    enum class Kind { truncate_body, status, garbage_body, delay, multipart } kind = Kind::truncate_body;
     int status = 500;     // for Kind::status
     int delay_ms = 0;     // for Kind::delay: answer correctly, this much later
     int times = -1;       // how many requests get the fault (-1: all); the rest pass
@@ -26,6 +26,7 @@ struct Fault {
 
     static Fault truncated() { return with(Kind::truncate_body); }
     static Fault garbage() { return with(Kind::garbage_body); }
+    static Fault as_multipart() { return with(Kind::multipart); }  // a correct body, multipart/related
     static Fault answer(int status, int times = -1, std::string retry_after = {}) {
         Fault f = with(Kind::status);
         f.status = status;

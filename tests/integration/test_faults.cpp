@@ -30,6 +30,8 @@ TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
     proxy.add_fault(truncated + "/metadata", Fault::truncated());
     proxy.add_fault(erroring + "/metadata", Fault::answer(503));
     proxy.add_fault(html + "/metadata", Fault::garbage());
+    std::string wrapped = studies[3]["study_uid"].get<std::string>();
+    proxy.add_fault(wrapped + "/metadata", Fault::as_multipart());
 
     std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db},
                                               {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}};
@@ -51,6 +53,7 @@ TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
     EXPECT_NE(reason_of(erroring).find("failed: server_error"), std::string::npos) << reason_of(erroring);
     EXPECT_NE(reason_of(html).find("failed: malformed"), std::string::npos) << reason_of(html);
     for (const auto& uid : {truncated, erroring, html}) EXPECT_EQ(reason_of(uid).find(uid), std::string::npos);
+    EXPECT_EQ(reason_of(wrapped), "loaded: ") << "a multipart/related answer must load like a plain one";
     {
         pqxx::work tx(c);
         EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study")[0].as<size_t>(), studies.size() - 3);

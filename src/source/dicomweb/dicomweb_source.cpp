@@ -80,9 +80,14 @@ public:
         if (r.status != 200)
             throw SourceError(kind_of(r.status), "WADO-RS study metadata: " + describe_status(r.status), r.status);
         std::string ctype = r.header("content-type");
-        if (ctype.rfind("multipart/", 0) == 0)
-            throw SourceError(FailureKind::malformed,
-                              "WADO-RS answered multipart/related; dicomlake asked for application/dicom+json");
+        if (ctype.rfind("multipart/", 0) == 0) {
+            // Some servers wrap the JSON in multipart/related even when asked for dicom+json.
+            for (const auto& part : DicomwebSource::split_multipart(r.body, ctype)) {
+                simdjson::padded_string padded(part);
+                on_body(padded);
+            }
+            return;
+        }
         on_body(simdjson::padded_string_view(r.body.data(), r.body.size(), r.body.capacity()));
     }
 
@@ -115,6 +120,41 @@ void DicomwebSource::probe() {
                         " (404): pacs.url must be the DICOMweb root, e.g. http://host:8042/dicom-web");
     if (r.status != 200 && r.status != 204)
         throw PacsError("the PACS at " + origin + " answered the QIDO-RS probe with " + describe_status(r.status));
+}
+
+std::vector<std::string> DicomwebSource::split_multipart(const std::string& body, const std::string& content_type) {
+    auto pos = content_type.find("boundary=");
+    if (pos == std::string::npos)
+        throw SourceError(FailureKind::malformed, "a multipart answer without a boundary parameter");
+    std::string boundary = content_type.substr(pos + 9);
+    boundary = boundary.substr(0, boundary.find(';'));
+    if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+    const std::string delimiter = "--" + boundary;
+    std::vector<std::string> parts;
+    size_t at = body.find(delimiter);
+    while (at != std::string::npos) {
+        size_t start = at + delimiter.size();
+        if (body.compare(start, 2, "--") == 0) break;  // the closing delimiter
+        size_t headers_end = body.find("\r\n\r\n", start);
+        size_t skip = 4;
+        if (headers_end == std::string::npos) {
+            headers_end = body.find("\n\n", start);
+            skip = 2;
+        }
+        size_t next = body.find(delimiter, start);
+        if (headers_end == std::string::npos || next == std::string::npos || headers_end > next)
+            throw SourceError(FailureKind::malformed, "a multipart answer with a truncated part");
+        size_t content_start = headers_end + skip;
+        size_t content_end = next;
+        if (content_end >= 2 && body.compare(content_end - 2, 2, "\r\n") == 0)
+            content_end -= 2;
+        else if (content_end >= 1 && body[content_end - 1] == '\n')
+            content_end -= 1;
+        parts.push_back(body.substr(content_start, content_end - content_start));
+        at = next;
+    }
+    if (parts.empty()) throw SourceError(FailureKind::malformed, "a multipart answer with no part");
+    return parts;
 }
 
 std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {

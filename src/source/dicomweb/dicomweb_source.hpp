@@ -27,6 +27,8 @@ public:
 
     // Parses one QIDO-RS page (application/dicom+json array) into refs; exposed for tests.
     static std::vector<StudyRef> parse_qido_page(const std::string& body);
+    // The bodies of a multipart/related answer (RFC 2387), by the boundary of `content_type`.
+    static std::vector<std::string> split_multipart(const std::string& body, const std::string& content_type);
 
 private:
     // Paged QIDO-RS study query with `filter` ("StudyDate=20240101-20240107"); `what` names

@@ -99,3 +99,35 @@ TEST(QidoPage, ErrorMessagesHoldNoUid) {
 
 }  // namespace
 }  // namespace dicomlake::source::dicomweb
+
+namespace dicomlake::source::dicomweb {
+namespace {
+
+TEST(Multipart, SplitsPartsByTheBoundary) {
+    const std::string body =
+        "preamble\r\n--b1\r\nContent-Type: application/dicom+json\r\n\r\n[{\"a\":1}]\r\n"
+        "--b1\r\nContent-Type: application/dicom+json\r\n\r\n{\"b\":2}\r\n--b1--\r\n";
+    auto parts = DicomwebSource::split_multipart(body, "multipart/related; type=\"application/dicom+json\"; boundary=b1");
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_EQ(parts[0], "[{\"a\":1}]");
+    EXPECT_EQ(parts[1], "{\"b\":2}");
+    auto quoted = DicomwebSource::split_multipart(body, "multipart/related; boundary=\"b1\"");
+    EXPECT_EQ(quoted.size(), 2u);
+}
+
+TEST(Multipart, MalformedAnswersAreMalformedErrors) {
+    for (const auto& [body, type] : std::vector<std::pair<std::string, std::string>>{
+             {"--b1\r\n\r\n[]", "multipart/related; boundary=b1"},   // no closing delimiter
+             {"[]", "multipart/related"},                                // no boundary
+             {"nothing", "multipart/related; boundary=b1"}}) {          // no part
+        try {
+            DicomwebSource::split_multipart(body, type);
+            ADD_FAILURE() << "no error for " << type;
+        } catch (const SourceError& e) {
+            EXPECT_EQ(e.kind(), FailureKind::malformed);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace dicomlake::source::dicomweb
