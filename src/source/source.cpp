@@ -11,6 +11,7 @@ const char* to_string(FailureKind k) {
         case FailureKind::server_error: return "server_error";
         case FailureKind::timeout: return "timeout";
         case FailureKind::malformed: return "malformed";
+        case FailureKind::truncated: return "truncated";
         case FailureKind::other: return "other";
     }
     return "other";

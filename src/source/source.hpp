@@ -28,6 +28,7 @@ enum class FailureKind {
     server_error,  // 5xx after retries
     timeout,       // connect or total timeout after retries
     malformed,     // the body is not what DICOMweb promises
+    truncated,     // the PACS caps the list and no split of the query gets under the cap
     other,
 };
 

@@ -1,6 +1,7 @@
 #include "fault_proxy.hpp"
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +48,18 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
             res.set_content("injected failure", "text/plain");
             return;
         }
+        QidoMode mode;
+        int cap;
+        {
+            std::lock_guard lock(mutex_);
+            mode = qido_mode_;
+            cap = qido_n_;
+        }
+        bool study_query = req.path.size() >= 8 && req.path.compare(req.path.size() - 8, 8, "/studies") == 0;
+        if (study_query && mode != QidoMode::pass) {
+            answer_qido(req, res, mode, cap);
+            return;
+        }
         if (fault && fault->kind == Fault::Kind::delay)
             std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
         httplib::Client upstream(upstream_);
@@ -82,6 +95,51 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::add_fault(const std::string& marker, Fault fault) {
     std::lock_guard lock(mutex_);
     faults_[marker] = fault;
+}
+
+void FaultProxy::answer_qido(const httplib::Request& req, httplib::Response& res, QidoMode mode, int n) {
+    // Everything the upstream has for the filter, then this server's idea of a page of it.
+    std::string target = req.path + "?limit=100000&offset=0";
+    long limit = 100, offset = 0;
+    for (const auto& [k, v] : req.params) {
+        if (k == "limit")
+            limit = std::stol(v);
+        else if (k == "offset")
+            offset = std::stol(v);
+        else
+            target += "&" + k + "=" + v;
+    }
+    httplib::Client upstream(upstream_);
+    httplib::Headers headers;
+    for (const char* h : {"Authorization", "Accept"})
+        if (req.has_header(h)) headers.emplace(h, req.get_header_value(h));
+    auto r = upstream.Get(target, headers);
+    if (!r || r->status != 200) {
+        res.status = r ? r->status : 502;
+        return;
+    }
+    auto all = nlohmann::json::parse(r->body.empty() ? "[]" : r->body);
+    long total = static_cast<long>(all.size());
+    long begin = offset, end = offset + limit;
+    if (mode == QidoMode::page_cap) end = std::min(end, offset + n);
+    if (mode == QidoMode::total_cap_warning) {
+        end = std::min(end, static_cast<long>(n));
+        if (total > n)
+            res.set_header("Warning", "299 proxy: There are " + std::to_string(total - n) +
+                                          " additional results that can be requested");
+    }
+    if (mode == QidoMode::ignore_offset) {
+        begin = 0;
+        end = limit;
+    }
+    nlohmann::json page = nlohmann::json::array();
+    for (long i = begin; i < std::min(end, total); ++i) page.push_back(all[static_cast<size_t>(i)]);
+    if (page.empty() && mode == QidoMode::page_cap) {
+        res.status = 204;
+        return;
+    }
+    res.status = 200;
+    res.set_content(page.dump(), "application/dicom+json");
 }
 
 int FaultProxy::max_in_flight() const {

@@ -13,6 +13,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace dicomlake::testing {
@@ -48,6 +50,14 @@ private:
     }
 };
 
+// How the proxy answers QIDO-RS study queries, imitating servers seen in the field.
+enum class QidoMode {
+    pass,              // as the upstream answers
+    page_cap,          // at most N results per page whatever `limit` says; 204 for an empty page
+    total_cap_warning, // at most N results in all, with "Warning: 299 ..." when cut (dcm4chee)
+    ignore_offset,     // the first page again for any offset (dcmjs-org/dicomweb-server#19)
+};
+
 class FaultProxy {
 public:
     // `upstream`: scheme://host:port of the real server.
@@ -59,6 +69,11 @@ public:
     // The proxy's origin, e.g. http://127.0.0.1:34567
     std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
     int faults_served() const;
+    void set_qido(QidoMode mode, int n) {
+        std::lock_guard lock(mutex_);
+        qido_mode_ = mode;
+        qido_n_ = n;
+    }
     // What the PACS saw: the most requests in flight at once, and the most that started within
     // any one second.
     int max_in_flight() const;
@@ -66,6 +81,7 @@ public:
     int requests() const;
 
 private:
+    void answer_qido(const httplib::Request& req, httplib::Response& res, QidoMode mode, int n);
     std::string upstream_;
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;
@@ -73,6 +89,8 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, Fault> faults_;
     int served_ = 0;
+    QidoMode qido_mode_ = QidoMode::pass;
+    int qido_n_ = 0;
     int in_flight_ = 0, max_in_flight_ = 0;
     std::vector<double> starts_;  // seconds since the proxy started
 };

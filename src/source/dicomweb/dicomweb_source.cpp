@@ -4,9 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "model/dicom_json.hpp"
+#include "util/dates.hpp"
 #include "util/error.hpp"
 
 namespace dicomlake::source::dicomweb {
@@ -186,23 +188,83 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
     return out;
 }
 
+namespace {
+
+std::string hhmmss(int seconds) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d%02d%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+    return buf;
+}
+
+// Modalities tried, one query each, when even a quarter of an hour of one day is truncated.
+const char* const kSplitModalities[] = {"CT", "MR", "CR", "DX", "MG", "US", "NM", "PT", "XA", "RF", "SR",
+                                        "OT", "IO", "PX", "ES", "SC", "RTIMAGE", "DOC", "KO", "PR", "SEG"};
+constexpr int kMinTimeWindowSeconds = 15 * 60;
+
+}  // namespace
+
 std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day, const std::string& last_day) {
     const std::string dates = first_day == last_day ? compact_date(first_day)
                                                     : compact_date(first_day) + "-" + compact_date(last_day);
-    return query_studies("StudyDate=" + dates, first_day == last_day ? first_day : first_day + ".." + last_day);
+    auto q = query_studies("StudyDate=" + dates, first_day == last_day ? first_day : first_day + ".." + last_day);
+    if (!q.truncated) return std::move(q.refs);
+    if (first_day == last_day) return list_day_by_time(first_day, 0, 24 * 3600 - 1);
+    // The PACS truncated the answer: ask again day by day.
+    std::vector<StudyRef> all;
+    std::set<std::string> seen;
+    for (std::string day = first_day;; day = add_days(day, 1)) {
+        for (auto& r : list_studies(day, day))
+            if (seen.insert(r.study_uid).second) all.push_back(std::move(r));
+        if (day == last_day) break;
+    }
+    return all;
+}
+
+std::vector<StudyRef> DicomwebSource::list_day_by_time(const std::string& day, int from_s, int to_s) {
+    const std::string window = day + " " + hhmmss(from_s) + "-" + hhmmss(to_s);
+    const std::string filter = "StudyDate=" + compact_date(day) + "&StudyTime=" + hhmmss(from_s) + "-" + hhmmss(to_s);
+    auto q = query_studies(filter, window);
+    if (!q.truncated) return std::move(q.refs);
+    std::vector<StudyRef> all;
+    std::set<std::string> seen;
+    auto take = [&](std::vector<StudyRef>&& refs) {
+        for (auto& r : refs)
+            if (seen.insert(r.study_uid).second) all.push_back(std::move(r));
+    };
+    if (to_s - from_s + 1 > kMinTimeWindowSeconds) {
+        int mid = from_s + (to_s - from_s) / 2;
+        spdlog::info("the PACS truncated the study list of {}: splitting it in two", window);
+        take(list_day_by_time(day, from_s, mid));
+        take(list_day_by_time(day, mid + 1, to_s));
+        return all;
+    }
+    spdlog::info("the PACS truncated the study list of {}: asking modality by modality", window);
+    for (const char* modality : kSplitModalities) {
+        auto m = query_studies(filter + "&ModalitiesInStudy=" + modality, window + " " + modality);
+        if (m.truncated)
+            throw SourceError(FailureKind::truncated,
+                              "the PACS truncates the study list of " + window + " even for modality " + modality +
+                                  ": it cannot be listed completely (raise the PACS's result cap, or lower "
+                                  "pacs.page_size if the PACS caps pages)");
+        take(std::move(m.refs));
+    }
+    return all;
 }
 
 std::vector<StudyRef> DicomwebSource::find_studies(const std::string& keyword, const std::string& value) {
     // The value names a study or a patient's accession: it goes in the query, never in a message.
-    return query_studies(keyword + "=" + url_encode(value), keyword + " lookup");
+    auto q = query_studies(keyword + "=" + url_encode(value), keyword + " lookup");
+    if (q.truncated) throw SourceError(FailureKind::truncated, "the PACS truncated a " + keyword + " lookup");
+    return std::move(q.refs);
 }
 
-std::vector<StudyRef> DicomwebSource::query_studies(const std::string& filter, const std::string& what) {
-    std::vector<StudyRef> all;
+DicomwebSource::QueryOutcome DicomwebSource::query_studies(const std::string& filter, const std::string& what) {
+    QueryOutcome out;
     std::set<std::string> seen;
     std::string previous_first;
+    size_t first_page_size = 0;
+    long offset = 0;  // advanced by what each page held: some servers send fewer than `limit`
     for (long page = 0; page < options_.max_pages; ++page) {
-        long offset = page * options_.page_size;
         std::string url = options_.root + "/studies?" + filter + "&limit=" + std::to_string(options_.page_size) +
                           "&offset=" + std::to_string(offset) + "&includefield=00201208";
         HttpResponse r = query_client_.get(url, kDicomJson, "QIDO-RS study query");
@@ -211,20 +273,26 @@ std::vector<StudyRef> DicomwebSource::query_studies(const std::string& filter, c
             throw SourceError(kind_of(r.status), "QIDO-RS study query (" + what + "): " + describe_status(r.status),
                               r.status);
         auto refs = parse_qido_page(r.body);
+        // "Warning: 299 {host}: There are N additional results that can be requested" (dcm4chee):
+        // the answer is cut at the server's cap.
+        if (r.header("warning").find("299") != std::string::npos) out.truncated = true;
         if (refs.empty()) break;
+        if (page == 0) first_page_size = refs.size();
         if (refs.front().study_uid == previous_first) {
-            spdlog::warn("the PACS returned the same QIDO-RS page for offset {} of {}: it seems to ignore "
-                         "`offset`; the listing stops at {} studies",
-                         offset, what, all.size());
+            // The server ignores `offset`. The list is complete only if it all fit on one page.
+            if (first_page_size >= static_cast<size_t>(options_.page_size)) out.truncated = true;
+            spdlog::debug("the PACS ignores QIDO-RS `offset` ({})", what);
             break;
         }
         previous_first = refs.front().study_uid;
+        offset += static_cast<long>(refs.size());
         for (auto& ref : refs) {
             // Orthanc lists a StudyInstanceUID once per patient it sits under: keep it once.
-            if (seen.insert(ref.study_uid).second) all.push_back(std::move(ref));
+            if (seen.insert(ref.study_uid).second) out.refs.push_back(std::move(ref));
         }
+        if (out.truncated) break;
     }
-    return all;
+    return out;
 }
 
 std::unique_ptr<Session> DicomwebSource::open_session() { return std::make_unique<DicomwebSession>(options_); }

@@ -31,9 +31,15 @@ public:
     static std::vector<std::string> split_multipart(const std::string& body, const std::string& content_type);
 
 private:
-    // Paged QIDO-RS study query with `filter` ("StudyDate=20240101-20240107"); `what` names
-    // it in messages.
-    std::vector<StudyRef> query_studies(const std::string& filter, const std::string& what);
+    struct QueryOutcome {
+        std::vector<StudyRef> refs;
+        bool truncated = false;  // Warning: 299, or a full page repeated for a new offset
+    };
+    // Paged QIDO-RS study query with `filter` ("StudyDate=20240101-20240107") until an empty
+    // page; `what` names it in messages.
+    QueryOutcome query_studies(const std::string& filter, const std::string& what);
+    // A truncated day, split by StudyTime halves down to 15 minutes, then by modality.
+    std::vector<StudyRef> list_day_by_time(const std::string& day, int from_s, int to_s);
     DicomwebOptions options_;
     HttpClient query_client_;
 };
