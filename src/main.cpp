@@ -119,7 +119,10 @@ int main(int argc, char** argv) {
         }
         auto settings = cli::Settings::resolve(flags, config_path, [](const char* n) { return std::getenv(n); });
         auto config = cli::build_config(settings);
-        setup_logging(config.log_level);
+        setup_logging(config.log_level, config.log_format);
+        if (!config.pacs_verify_tls)
+            spdlog::warn("PACS certificate verification is OFF (pacs-verify-tls=false): anyone on the network path "
+                         "can impersonate the PACS. Use it only for testing; set pacs-ca-file for a hospital CA");
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
         if (backfill->parsed()) return command::backfill(config, from, to, dry_run);

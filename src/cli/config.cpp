@@ -12,6 +12,14 @@ Config build_config(const Settings& s) {
     c.pacs_user = s.str("pacs-user");
     c.pacs_password = s.str("pacs-password");
     c.pacs_ca_file = s.str("pacs-ca-file");
+    c.pacs_token = s.str("pacs-token");
+    c.pacs_client_cert = s.str("pacs-client-cert");
+    c.pacs_client_key = s.str("pacs-client-key");
+    if (!c.pacs_token.empty() && !c.pacs_user.empty())
+        throw ConfigError("both pacs-user (from " + s.get("pacs-user").where + ") and a pacs-token (from " +
+                          s.get("pacs-token").where + ") are set: the PACS takes one kind of credentials, keep one");
+    if (c.pacs_client_key.empty() != c.pacs_client_cert.empty())
+        throw ConfigError("pacs-client-cert and pacs-client-key go together: set both, or neither");
     c.pacs_concurrency = static_cast<int>(s.integer("pacs-concurrency", 1, 64));
     c.pacs_page_size = s.integer("pacs-page-size", 1, 10000);
     c.pacs_max_rps = s.number("pacs-max-rps", 0, 10000);
@@ -55,6 +63,10 @@ Config build_config(const Settings& s) {
     c.overlap_days = static_cast<int>(s.integer("overlap-days", 0, 30));
     c.max_attempts = static_cast<int>(s.integer("max-attempts", 1, 100));
     c.log_level = s.str("log-level");
+    c.log_format = s.str("log-format");
+    if (c.log_format != "text" && c.log_format != "json")
+        throw ConfigError("log-format must be text or json (got '" + c.log_format + "' from " +
+                          s.get("log-format").where + ")");
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")
         throw ConfigError("log-level must be one of trace, debug, info, warn, error (got '" + c.log_level + "' from " +

@@ -11,6 +11,7 @@ namespace dicomlake::cli {
 
 struct Config {
     std::string pacs_url, pacs_user, pacs_password, pacs_ca_file;
+    std::string pacs_token, pacs_client_cert, pacs_client_key;
     int pacs_concurrency = 4;
     double pacs_max_rps = 0;
     long pacs_page_size = 100;
@@ -27,6 +28,7 @@ struct Config {
     int overlap_days = 1;
     int max_attempts = 5;
     std::string log_level = "info";
+    std::string log_format = "text";
 };
 
 // Validates ranges and formats. Missing PACS/database/key settings are only an error for the

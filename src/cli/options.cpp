@@ -36,6 +36,13 @@ const std::vector<OptionSpec> kOptions = {
      "time allowed to connect to the PACS (1-300)"},
     {"pacs-retries", "pacs.retries", "3", "N", "PACS",
      "retries of a request after 408, 429, 5xx or a connection error, with exponential backoff (0-10)"},
+    {"pacs-token", "pacs.token", "", "SECRET", "PACS",
+     "bearer token for the PACS (instead of user/password), usually from a file read at every run "
+     "(pacs-token-file, DICOMLAKE_PACS_TOKEN_FILE) so a refreshed token is picked up",
+     Sensitivity::secret},
+    {"pacs-client-cert", "pacs.client_cert", "", "PATH", "PACS",
+     "client certificate (PEM) for PACS that authenticate clients by TLS certificate"},
+    {"pacs-client-key", "pacs.client_key", "", "PATH", "PACS", "private key (PEM) of the client certificate"},
     {"pacs-verify-tls", "pacs.verify_tls", "true", "BOOL", "PACS",
      "verify the PACS certificate (https); turn off only for testing"},
     {"pacs-ca-file", "pacs.ca_file", "", "PATH", "PACS", "CA bundle for the PACS certificate (empty: system store)"},
@@ -69,6 +76,8 @@ const std::vector<OptionSpec> kOptions = {
     {"max-attempts", "run.max_attempts", "5", "N", "Nightly run",
      "a failed study is retried by later runs until it has failed this many times (1-100)"},
     {"log-level", "log.level", "info", "LEVEL", "Logging", "trace, debug, info, warn or error"},
+    {"log-format", "log.format", "text", "FORMAT", "Logging",
+     "text (for people and the journal) or json (one object per line, for log shippers)"},
 };
 // clang-format on
 

@@ -21,6 +21,9 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     o.http.retries = c.pacs_retries;
     o.http.verify_tls = c.pacs_verify_tls;
     o.http.ca_file = c.pacs_ca_file;
+    o.http.bearer_token = c.pacs_token;
+    o.http.client_cert = c.pacs_client_cert;
+    o.http.client_key = c.pacs_client_key;
     o.http.gate = std::make_shared<source::dicomweb::RequestGate>(c.pacs_concurrency, c.pacs_max_rps);
     return o;
 }

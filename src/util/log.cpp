@@ -1,13 +1,38 @@
 #include "util/log.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "model/dicom_json.hpp"
+
 namespace dicomlake {
 
-void setup_logging(const std::string& level) {
+namespace {
+
+// %* : the message as a JSON string body (quotes, backslashes and control characters escaped).
+class JsonMessageFlag : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        std::string quoted;
+        model::append_json_string(quoted, std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1);
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+};
+
+}  // namespace
+
+void setup_logging(const std::string& level, const std::string& format) {
     auto logger = spdlog::stderr_color_mt("dicomlake");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    if (format == "json") {
+        auto formatter = std::make_unique<spdlog::pattern_formatter>();
+        formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+            R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","program":"dicomlake","message":"%*"})");
+        logger->set_formatter(std::move(formatter));
+    } else {
+        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    }
     logger->set_level(spdlog::level::from_str(level));
     spdlog::set_default_logger(logger);
 }

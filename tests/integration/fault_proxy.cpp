@@ -50,10 +50,19 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
         }
         QidoMode mode;
         int cap;
+        std::string bearer, upstream_auth;
         {
             std::lock_guard lock(mutex_);
             mode = qido_mode_;
             cap = qido_n_;
+            bearer = bearer_;
+            upstream_auth = upstream_auth_;
+        }
+        if (!bearer.empty()) {
+            if (req.get_header_value("Authorization") != "Bearer " + bearer) {
+                res.status = 401;
+                return;
+            }
         }
         bool study_query = req.path.size() >= 8 && req.path.compare(req.path.size() - 8, 8, "/studies") == 0;
         if (study_query && mode != QidoMode::pass) {
@@ -66,6 +75,10 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
         httplib::Headers headers;
         for (const char* h : {"Authorization", "Accept"})
             if (req.has_header(h)) headers.emplace(h, req.get_header_value(h));
+        if (!upstream_auth.empty()) {
+            headers.erase("Authorization");
+            headers.emplace("Authorization", upstream_auth);
+        }
         auto r = upstream.Get(target, headers);
         if (!r) {
             res.status = 502;

@@ -69,6 +69,13 @@ public:
     // The proxy's origin, e.g. http://127.0.0.1:34567
     std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
     int faults_served() const;
+    // Accept only "Authorization: Bearer <token>", and talk to the upstream with `upstream_auth`
+    // (a full Authorization header value, e.g. "Basic ...").
+    void require_bearer(std::string token, std::string upstream_auth) {
+        std::lock_guard lock(mutex_);
+        bearer_ = std::move(token);
+        upstream_auth_ = std::move(upstream_auth);
+    }
     void set_qido(QidoMode mode, int n) {
         std::lock_guard lock(mutex_);
         qido_mode_ = mode;
@@ -90,6 +97,7 @@ private:
     std::map<std::string, Fault> faults_;
     int served_ = 0;
     QidoMode qido_mode_ = QidoMode::pass;
+    std::string bearer_, upstream_auth_;
     int qido_n_ = 0;
     int in_flight_ = 0, max_in_flight_ = 0;
     std::vector<double> starts_;  // seconds since the proxy started

@@ -3,9 +3,13 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include <sys/stat.h>
+
 #include <fstream>
+#include <sstream>
 
 #include "deid/pseudonym.hpp"
+#include "fault_proxy.hpp"
 #include "harness.hpp"
 #include "util/dates.hpp"
 
@@ -209,6 +213,61 @@ TEST(DryRun, CountsStudiesPerDayAndWritesNothing) {
     pqxx::work tx(c);
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.run")[0].as<long>(), 0);
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study")[0].as<long>(), 0);
+}
+
+}  // namespace
+}  // namespace dicomlake::testing
+
+namespace dicomlake::testing {
+namespace {
+
+TEST(Auth, BearerTokenFromAFileReadAtEveryRun) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("bearer");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string pacs = lab.pacs_url();
+    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    // (In parentheses: run_shell's own "</dev/null" must not replace the pipe into base64.)
+    std::string basic =
+        run_shell("(printf %s " + shell_quote("dicomlake:" + lab.orthanc_password()) + " | base64 -w0)").output;
+    proxy.require_bearer("tok-123-abc", "Basic " + basic);
+    std::string token_file = lab.dir() + "/token";
+    auto write_token = [&](const std::string& t) {
+        std::ofstream(token_file) << t << "\n";
+        chmod(token_file.c_str(), 0600);
+    };
+    std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db},
+                                              {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"},
+                                              {"DICOMLAKE_PACS_USER", ""},
+                                              {"DICOMLAKE_PACS_PASSWORD_FILE", ""},
+                                              {"DICOMLAKE_PACS_TOKEN_FILE", token_file}};
+    write_token("expired-token");
+    auto refused = lab.dicomlake("backfill --from 2025-01-06 --to 2025-01-06", env);
+    EXPECT_EQ(refused.exit_code, 4) << refused.output;
+    EXPECT_EQ(refused.output.find("expired-token"), std::string::npos) << "the token was printed";
+    write_token("tok-123-abc");  // refreshed by some other process: the next run uses it
+    auto ok = lab.dicomlake("backfill --from 2025-01-06 --to 2025-01-06", env);
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+TEST(Logs, JsonLogLinesAreJsonObjects) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("jsonlogs");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    auto r = lab.dicomlake("backfill --from 2025-01-06 --to 2025-01-07 --log-format json --log-level debug",
+                           {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::istringstream lines(r.output);
+    std::string line;
+    int json_lines = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line[0] != '{') continue;
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << line;
+        EXPECT_TRUE(j.contains("time") && j.contains("level") && j.contains("message")) << line;
+        ++json_lines;
+    }
+    EXPECT_GE(json_lines, 2) << r.output;
 }
 
 }  // namespace

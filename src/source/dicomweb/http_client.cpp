@@ -103,6 +103,11 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     struct curl_slist* hdrs = nullptr;
     std::string accept_header = "Accept: " + accept;
     hdrs = curl_slist_append(hdrs, accept_header.c_str());
+    std::string bearer;
+    if (!options_.bearer_token.empty()) {
+        bearer = "Authorization: Bearer " + options_.bearer_token;
+        hdrs = curl_slist_append(hdrs, bearer.c_str());
+    }
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -129,6 +134,10 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (!options_.client_cert.empty()) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, options_.client_cert.c_str());
+        curl_easy_setopt(c, CURLOPT_SSLKEY, options_.client_key.c_str());
+    }
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(hdrs);
     curl_code = rc;

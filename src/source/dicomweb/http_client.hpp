@@ -15,6 +15,8 @@ namespace dicomlake::source::dicomweb {
 struct HttpOptions {
     std::string user;
     std::string password;
+    std::string bearer_token;  // instead of user/password
+    std::string client_cert, client_key;
     long connect_timeout_s = 10;
     long timeout_s = 120;
     int retries = 3;             // extra attempts after the first, for 408/429/5xx/connection errors
