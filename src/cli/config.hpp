@@ -17,6 +17,8 @@ struct Config {
     long pacs_page_size = 100;
     long pacs_timeout_s = 120, pacs_connect_timeout_s = 10;
     int pacs_retries = 3;
+    int pacs_breaker_threshold = 10;
+    double pacs_breaker_pause_s = 30;
     bool pacs_verify_tls = true;
     std::string db_url;
     int batch_studies = 25;

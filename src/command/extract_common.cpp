@@ -25,6 +25,8 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     o.http.client_cert = c.pacs_client_cert;
     o.http.client_key = c.pacs_client_key;
     o.http.gate = std::make_shared<source::dicomweb::RequestGate>(c.pacs_concurrency, c.pacs_max_rps);
+    o.http.breaker =
+        std::make_shared<source::dicomweb::CircuitBreaker>(c.pacs_breaker_threshold, c.pacs_breaker_pause_s);
     return o;
 }
 

@@ -23,9 +23,12 @@ namespace dicomlake::pipeline {
 
 namespace {
 
+// Failures that say the PACS, not the study, is in trouble: when every study of a run failed
+// this way and none loaded, the run's exit code is "PACS" rather than "partial".
 bool pacs_side(source::FailureKind k) {
     return k == source::FailureKind::unreachable || k == source::FailureKind::refused ||
-           k == source::FailureKind::timeout;
+           k == source::FailureKind::timeout || k == source::FailureKind::server_error ||
+           k == source::FailureKind::throttled;
 }
 
 }  // namespace

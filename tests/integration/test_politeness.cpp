@@ -67,5 +67,39 @@ TEST_F(Politeness, ThrottlingAndUnavailabilityAreRetriedHonouringRetryAfter) {
     EXPECT_GE(seconds, 2.0) << "Retry-After: 1 was not honoured twice";
 }
 
+TEST_F(Politeness, AFailingPacsGetsPausesInsteadOfFailedStudies) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("polite_breaker");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    FaultProxy proxy(origin());
+    proxy.add_fault("/metadata", Fault::answer(503, 8));  // an outage of 8 requests, then fine
+    auto r = lab.dicomlake(
+        "backfill --from 2025-07-07 --to 2025-07-08 --pacs-concurrency 1 --pacs-retries 2 "
+        "--pacs-breaker-threshold 3 --pacs-breaker-pause 0.1",
+        {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    // One request at a time and 3 attempts each: without the pauses the outage would use up the
+    // attempts of the first two studies and fail them.
+    // (Pauses after failures 3 to 8: 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s.)
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(studies_in(db), static_cast<long>(truth_["studies"].size()));
+    EXPECT_NE(r.output.find("pausing"), std::string::npos) << r.output;
+    EXPECT_EQ(proxy.faults_served(), 8);
+}
+
+TEST_F(Politeness, APacsThatNeverRecoversEndsTheRunWithThePacsExitCode) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("polite_down");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    FaultProxy proxy(origin());
+    proxy.add_fault("/metadata", Fault::answer(503));
+    auto r = lab.dicomlake(
+        "backfill --from 2025-07-07 --to 2025-07-08 --pacs-retries 0 --pacs-breaker-threshold 2 "
+        "--pacs-breaker-pause 0.1",
+        {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    EXPECT_EQ(r.exit_code, 4) << r.output;
+    EXPECT_EQ(studies_in(db), 0);
+    EXPECT_NE(r.output.find("(6 of 6)"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace dicomlake::testing

@@ -154,9 +154,10 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
 
 HttpResponse HttpClient::get(const std::string& url, const std::string& accept, const std::string& what) {
     const int attempts = 1 + std::max(0, options_.retries);
-    for (int attempt = 1;; ++attempt) {
+    for (int attempt = 1;;) {
         int code = 0;
         std::string error;
+        if (options_.breaker) options_.breaker->wait_if_open();
         if (options_.gate) options_.gate->enter();
         HttpResponse resp;
         try {
@@ -166,13 +167,29 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept, 
             throw;
         }
         if (options_.gate) options_.gate->leave();
-        bool retry = (code != CURLE_OK ? transient_curl(code) : transient_status(resp.status)) && !stop_requested();
-        if (!retry || attempt >= attempts) {
-            if (code != CURLE_OK) {
-                FailureKind kind = code == CURLE_OPERATION_TIMEDOUT ? FailureKind::timeout : FailureKind::unreachable;
-                throw SourceError(kind, what + " to " + url_origin(url) + " failed after " + std::to_string(attempt) +
-                                            " attempt(s): " + error);
-            }
+        bool transient = code != CURLE_OK ? transient_curl(code) : transient_status(resp.status);
+        auto fail = [&](int tries) {
+            FailureKind kind = code == CURLE_OPERATION_TIMEDOUT ? FailureKind::timeout : FailureKind::unreachable;
+            throw SourceError(kind, what + " to " + url_origin(url) + " failed after " + std::to_string(tries) +
+                                        " attempt(s): " + error);
+        };
+        if (!transient || stop_requested()) {
+            if (options_.breaker && !transient) options_.breaker->success();
+            if (code != CURLE_OK) fail(attempt);
+            resp.body.reserve(resp.body.size() + simdjson::SIMDJSON_PADDING);
+            return resp;
+        }
+        if (options_.breaker) {
+            auto verdict = options_.breaker->failure();
+            if (verdict == CircuitBreaker::Verdict::paused) continue;  // wait for the PACS; not an attempt
+            if (verdict == CircuitBreaker::Verdict::give_up)
+                throw SourceError(FailureKind::unreachable,
+                                  what + " to " + url_origin(url) + ": the PACS kept failing through every pause of " +
+                                      "the circuit breaker (last: " +
+                                      (code != CURLE_OK ? error : "HTTP " + std::to_string(resp.status)) + ")");
+        }
+        if (attempt >= attempts) {
+            if (code != CURLE_OK) fail(attempt);
             resp.body.reserve(resp.body.size() + simdjson::SIMDJSON_PADDING);
             return resp;
         }
@@ -183,6 +200,7 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept, 
                 wait = std::max(wait, std::min(60.0, std::stod(ra)));
         }
         std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+        ++attempt;
     }
 }
 

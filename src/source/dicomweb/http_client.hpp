@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "source/dicomweb/circuit_breaker.hpp"
 #include "source/dicomweb/request_gate.hpp"
 
 #include "source/source.hpp"
@@ -23,7 +24,8 @@ struct HttpOptions {
     double backoff_base_s = 0.5;  // first retry waits about this long, doubling each time
     bool verify_tls = true;
     std::string ca_file;
-    std::shared_ptr<RequestGate> gate;  // shared by every client of a run; none: no limits
+    std::shared_ptr<RequestGate> gate;          // shared by every client of a run; none: no limits
+    std::shared_ptr<CircuitBreaker> breaker;    // shared too; none: no pauses
 };
 
 struct HttpResponse {
