@@ -78,8 +78,13 @@ int main(int argc, char** argv) {
     std::string from, to;
     auto* backfill = app.add_subcommand(
         "backfill", "extract every study whose StudyDate lies in a date range (history, or a re-load)");
-    backfill->add_option("--from", from, "first StudyDate, YYYY-MM-DD")->required();
-    backfill->add_option("--to", to, "last StudyDate, YYYY-MM-DD (inclusive)")->required();
+    backfill->add_option("--from", from, "first StudyDate, YYYY-MM-DD");
+    backfill->add_option("--to", to, "last StudyDate, YYYY-MM-DD (inclusive)");
+    std::string accessions_file;
+    backfill->add_option("--accessions", accessions_file,
+                         "instead of dates: a file of AccessionNumbers (a RIS export), one per line; the ones that "
+                         "match no study are reported by line")
+        ->option_text("FILE");
     bool dry_run = false;
     backfill->add_flag("--dry-run", dry_run, "list what would be fetched, with counts per day; fetch and write nothing");
     auto* run = app.add_subcommand(
@@ -125,7 +130,7 @@ int main(int argc, char** argv) {
                          "can impersonate the PACS. Use it only for testing; set pacs-ca-file for a hospital CA");
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
-        if (backfill->parsed()) return command::backfill(config, from, to, dry_run);
+        if (backfill->parsed()) return command::backfill(config, from, to, dry_run, accessions_file);
         if (run->parsed()) return command::run(config, dry_run);
         if (check->parsed()) return command::check(settings, config);
         if (status->parsed()) return command::status(config, status_limit);

@@ -29,6 +29,8 @@ Config build_config(const Settings& s) {
     c.pacs_breaker_threshold = static_cast<int>(s.integer("pacs-breaker-threshold", 1, 1000));
     c.pacs_breaker_pause_s = s.number("pacs-breaker-pause", 0.1, 3600);
     c.pacs_verify_tls = s.boolean("pacs-verify-tls");
+    c.modalities = s.str("modalities");
+    c.study_description = s.str("study-description");
     c.db_url = s.str("db-url");
     c.batch_studies = static_cast<int>(s.integer("batch-studies", 1, 1000));
     c.key = s.str("key");

@@ -20,6 +20,7 @@ struct Config {
     int pacs_breaker_threshold = 10;
     double pacs_breaker_pause_s = 30;
     bool pacs_verify_tls = true;
+    std::string modalities, study_description;  // QIDO-RS listing filters
     std::string db_url;
     int batch_studies = 25;
     std::string key;

@@ -50,6 +50,10 @@ const std::vector<OptionSpec> kOptions = {
     {"pacs-verify-tls", "pacs.verify_tls", "true", "BOOL", "PACS",
      "verify the PACS certificate (https); turn off only for testing"},
     {"pacs-ca-file", "pacs.ca_file", "", "PATH", "PACS", "CA bundle for the PACS certificate (empty: system store)"},
+    {"modalities", "query.modalities", "", "LIST", "Query",
+     "only studies with one of these modalities, comma-separated (QIDO-RS ModalitiesInStudy), e.g. MR,CT"},
+    {"study-description", "query.study_description", "", "PATTERN", "Query",
+     "only studies whose StudyDescription matches this pattern (* and ? wildcards), e.g. *SPINE*"},
     {"db-url", "database.url", nullptr, "URI", "Warehouse",
      "libpq URI of the PostgreSQL warehouse, e.g. postgresql://dicomlake@dbhost/dicomlake "
      "(keep passwords in ~/.pgpass, the environment or the file: a URI with a password is refused as a flag)",

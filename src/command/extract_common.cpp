@@ -14,6 +14,8 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     source::dicomweb::DicomwebOptions o;
     o.root = c.pacs_url;
     o.page_size = c.pacs_page_size;
+    o.modalities = c.modalities;
+    o.study_description = c.study_description;
     o.http.user = c.pacs_user;
     o.http.password = c.pacs_password;
     o.http.connect_timeout_s = c.pacs_connect_timeout_s;
@@ -66,9 +68,11 @@ int extract_and_report(const cli::Config& config, pipeline::ExtractRequest reque
     source.probe();
     auto report = pipeline::extract(config, source, db, request);
     const auto& c = report.counts;
-    std::printf("%s %s..%s: %ld studies found, %ld loaded (%ld series), %ld unchanged, %ld failed\n",
-                request.command.c_str(), request.window_from.c_str(), request.window_to.c_str(), c.studies_found,
-                c.studies_loaded, c.series_loaded, c.studies_unchanged, c.studies_failed);
+    std::string scope = request.accessions.empty() ? request.window_from + ".." + request.window_to
+                                                   : std::to_string(request.accessions.size()) + " accession line(s)";
+    std::printf("%s %s: %ld studies found, %ld loaded (%ld series), %ld unchanged, %ld failed\n",
+                request.command.c_str(), scope.c_str(), c.studies_found, c.studies_loaded, c.series_loaded,
+                c.studies_unchanged, c.studies_failed);
     if (!report.message.empty()) std::printf("%s\n", report.message.c_str());
     return static_cast<int>(report.code);
 }

@@ -94,6 +94,16 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
 
     std::thread lister([&] {
         std::set<std::string> seen;
+        auto push_all = [&](std::vector<source::StudyRef>&& refs, const std::set<std::string>* only, long& n) {
+            for (auto& r : refs) {
+                if (!seen.insert(r.study_uid).second) continue;
+                if (only != nullptr && !only->count(pseudo.uid(r.study_uid))) continue;
+                ++listed;
+                ++n;
+                if (!work.push(std::move(r))) return false;
+            }
+            return true;
+        };
         auto list_range = [&](const std::string& first, const std::string& last, const std::set<std::string>* only) {
             auto refs = source.list_studies(first, last);
             long n = 0;
@@ -113,6 +123,17 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
                 bool more = !abort && !stop_requested() && list_range(first, last, nullptr);
                 return std::make_pair(more, listed > before);
             });
+            // A RIS export: AccessionNumbers, one query each; the ones that match nothing are
+            // reported by their line, never by value.
+            for (size_t i = 0; go && !abort && !stop_requested() && i < request.accessions.size(); ++i) {
+                if (request.accessions[i].empty()) continue;
+                long n = 0;
+                go = push_all(source.find_studies("AccessionNumber", request.accessions[i]), nullptr, n);
+                if (n == 0 && go) {
+                    ++report.unmatched_accessions;
+                    spdlog::warn("accession on line {} of the list matched no study in the PACS", i + 1);
+                }
+            }
             for (const auto& [day, keys] : retry_days)
                 if (go && !abort && !stop_requested()) go = list_range(day, day, &keys);
         } catch (const std::exception& e) {
@@ -212,11 +233,16 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         report.code = ExitCode::pacs_unavailable;
         report.message = "listing studies failed: " + listing_error;
         outcome = "failed";
-    } else if (counts.studies_failed > 0) {
-        bool all_pacs = pacs_failures == counts.studies_failed && counts.studies_loaded + counts.studies_unchanged == 0;
+    } else if (counts.studies_failed > 0 || report.unmatched_accessions > 0) {
+        bool all_pacs = counts.studies_failed > 0 && pacs_failures == counts.studies_failed &&
+                        counts.studies_loaded + counts.studies_unchanged == 0;
         report.code = all_pacs ? ExitCode::pacs_unavailable : ExitCode::partial;
-        report.message = std::to_string(counts.studies_failed) +
-                         " stud(ies) failed; they are recorded (dicomlake status) and retried by the next run";
+        if (counts.studies_failed > 0)
+            report.message = std::to_string(counts.studies_failed) +
+                             " stud(ies) failed; they are recorded (dicomlake status) and retried by the next run";
+        if (report.unmatched_accessions > 0)
+            report.message += (report.message.empty() ? "" : "; ") + std::to_string(report.unmatched_accessions) +
+                              " accession(s) of the list matched no study (see the log for their lines)";
         outcome = all_pacs ? "failed" : "partial";
     }
     ledger.finish_run(report.run_id, counts, outcome, static_cast<int>(report.code), report.message);

@@ -26,6 +26,7 @@ struct ExtractRequest {
     std::string command;                // "run" or "backfill"
     std::string window_from, window_to;  // ISO dates, recorded in the ledger
     std::vector<std::string> days;       // ISO days whose studies are all extracted (consecutive)
+    std::vector<std::string> accessions; // AccessionNumbers whose studies are extracted ("" = skip a line)
     bool retry_failed = true;            // also retry studies that failed before (other days too)
     bool dry_run = false;                // list and count only: nothing fetched, nothing written
 };
@@ -34,6 +35,7 @@ struct ExtractReport {
     long run_id = 0;
     warehouse::RunCounts counts;
     ExitCode code = ExitCode::ok;
+    long unmatched_accessions = 0;
     std::string message;
 };
 

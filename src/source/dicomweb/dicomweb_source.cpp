@@ -49,11 +49,13 @@ std::string describe_status(long status) {
     }
 }
 
+// Percent-encodes a QIDO-RS query value. Wildcards (* ?) and the comma of value lists stay
+// literal: servers match on them as written (Orthanc does not decode %2A back to *).
 std::string url_encode(const std::string& s) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '*' || c == '?' || c == ',') {
             out += static_cast<char>(c);
         } else {
             out += '%';
@@ -206,7 +208,8 @@ constexpr int kMinTimeWindowSeconds = 15 * 60;
 std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day, const std::string& last_day) {
     const std::string dates = first_day == last_day ? compact_date(first_day)
                                                     : compact_date(first_day) + "-" + compact_date(last_day);
-    auto q = query_studies("StudyDate=" + dates, first_day == last_day ? first_day : first_day + ".." + last_day);
+    auto q = query_studies("StudyDate=" + dates + listing_filters(),
+                           first_day == last_day ? first_day : first_day + ".." + last_day);
     if (!q.truncated) return std::move(q.refs);
     if (first_day == last_day) return list_day_by_time(first_day, 0, 24 * 3600 - 1);
     // The PACS truncated the answer: ask again day by day.
@@ -222,7 +225,8 @@ std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day,
 
 std::vector<StudyRef> DicomwebSource::list_day_by_time(const std::string& day, int from_s, int to_s) {
     const std::string window = day + " " + hhmmss(from_s) + "-" + hhmmss(to_s);
-    const std::string filter = "StudyDate=" + compact_date(day) + "&StudyTime=" + hhmmss(from_s) + "-" + hhmmss(to_s);
+    const std::string filter =
+        "StudyDate=" + compact_date(day) + "&StudyTime=" + hhmmss(from_s) + "-" + hhmmss(to_s) + listing_filters();
     auto q = query_studies(filter, window);
     if (!q.truncated) return std::move(q.refs);
     std::vector<StudyRef> all;
@@ -240,7 +244,14 @@ std::vector<StudyRef> DicomwebSource::list_day_by_time(const std::string& day, i
     }
     spdlog::info("the PACS truncated the study list of {}: asking modality by modality", window);
     for (const char* modality : kSplitModalities) {
-        auto m = query_studies(filter + "&ModalitiesInStudy=" + modality, window + " " + modality);
+        if (!options_.modalities.empty() && ("," + options_.modalities + ",").find(std::string(",") + modality + ",") ==
+                                                std::string::npos)
+            continue;  // not one of the modalities asked for
+        std::string by_modality = "StudyDate=" + compact_date(day) + "&StudyTime=" + hhmmss(from_s) + "-" +
+                                  hhmmss(to_s) + "&ModalitiesInStudy=" + modality;
+        if (!options_.study_description.empty())
+            by_modality += "&StudyDescription=" + url_encode(options_.study_description);
+        auto m = query_studies(by_modality, window + " " + modality);
         if (m.truncated)
             throw SourceError(FailureKind::truncated,
                               "the PACS truncates the study list of " + window + " even for modality " + modality +
@@ -249,6 +260,13 @@ std::vector<StudyRef> DicomwebSource::list_day_by_time(const std::string& day, i
         take(std::move(m.refs));
     }
     return all;
+}
+
+std::string DicomwebSource::listing_filters() const {
+    std::string f;
+    if (!options_.modalities.empty()) f += "&ModalitiesInStudy=" + url_encode(options_.modalities);
+    if (!options_.study_description.empty()) f += "&StudyDescription=" + url_encode(options_.study_description);
+    return f;
 }
 
 std::vector<StudyRef> DicomwebSource::find_studies(const std::string& keyword, const std::string& value) {

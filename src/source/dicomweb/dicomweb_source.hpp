@@ -12,6 +12,8 @@ struct DicomwebOptions {
     std::string root;  // the DICOMweb root, e.g. http://pacs:8042/dicom-web
     HttpOptions http;
     long page_size = 100;  // QIDO-RS `limit`; always sent explicitly
+    std::string modalities;         // listing filter: ModalitiesInStudy (comma-separated), or empty
+    std::string study_description;  // listing filter: StudyDescription pattern, or empty
     long max_pages = 10000;
 };
 
@@ -38,6 +40,7 @@ private:
     // Paged QIDO-RS study query with `filter` ("StudyDate=20240101-20240107") until an empty
     // page; `what` names it in messages.
     QueryOutcome query_studies(const std::string& filter, const std::string& what);
+    std::string listing_filters() const;  // "&ModalitiesInStudy=...&StudyDescription=..." or ""
     // A truncated day, split by StudyTime halves down to 15 minutes, then by modality.
     std::vector<StudyRef> list_day_by_time(const std::string& day, int from_s, int to_s);
     DicomwebOptions options_;
