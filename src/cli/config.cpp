@@ -22,6 +22,7 @@ Config build_config(const Settings& s) {
         throw ConfigError("pacs-client-cert and pacs-client-key go together: set both, or neither");
     c.pacs_concurrency = static_cast<int>(s.integer("pacs-concurrency", 1, 64));
     c.pacs_page_size = s.integer("pacs-page-size", 1, 10000);
+    c.pacs_series_threshold = s.integer("pacs-series-threshold", 0, 100000000);
     c.pacs_max_rps = s.number("pacs-max-rps", 0, 10000);
     c.pacs_timeout_s = s.integer("pacs-timeout", 1, 3600);
     c.pacs_connect_timeout_s = s.integer("pacs-connect-timeout", 1, 300);

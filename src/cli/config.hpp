@@ -15,6 +15,7 @@ struct Config {
     int pacs_concurrency = 4;
     double pacs_max_rps = 0;
     long pacs_page_size = 100;
+    long pacs_series_threshold = 2000;
     long pacs_timeout_s = 120, pacs_connect_timeout_s = 10;
     int pacs_retries = 3;
     int pacs_breaker_threshold = 10;

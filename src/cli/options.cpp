@@ -31,6 +31,9 @@ const std::vector<OptionSpec> kOptions = {
      "pacs-concurrency, what keeps a busy PACS safe during a long backfill"},
     {"pacs-page-size", "pacs.page_size", "100", "N", "PACS",
      "QIDO-RS `limit` per page; pages are read until an empty one (1-10000)"},
+    {"pacs-series-threshold", "pacs.series_threshold", "2000", "N", "PACS",
+     "studies with more instances than this are fetched series by series, so memory follows the "
+     "largest series, not the largest study (0: always whole studies)"},
     {"pacs-timeout", "pacs.timeout", "120", "SECONDS", "PACS", "total time allowed for one request (1-3600)"},
     {"pacs-connect-timeout", "pacs.connect_timeout", "10", "SECONDS", "PACS",
      "time allowed to connect to the PACS (1-300)"},

@@ -125,5 +125,22 @@ TEST_F(Resume, KillDashNineThenReRunGivesTheCleanWarehouse) {
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
 }
 
+TEST_F(Resume, LargeStudiesFetchedSeriesBySeriesGiveTheSameWarehouse) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_series");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string pacs = lab.pacs_url();
+    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    // Every study counts as large: each is fetched through its series' metadata.
+    auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-series-threshold 1",
+                           {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+    size_t series = 0;
+    for (const auto& s : truth_["studies"]) series += s["series"].size();
+    EXPECT_GE(proxy.requests(), static_cast<int>(series + truth_["studies"].size()))
+        << "one series query per study and one metadata request per series";
+}
+
 }  // namespace
 }  // namespace dicomlake::testing

@@ -76,13 +76,57 @@ FailureKind kind_of(long status) {
 
 class DicomwebSession final : public Session {
 public:
-    DicomwebSession(const DicomwebOptions& options) : root_(trim_root(options.root)), client_(options.http) {}
+    DicomwebSession(const DicomwebOptions& options)
+        : root_(trim_root(options.root)), series_threshold_(options.series_threshold), page_size_(options.page_size),
+          client_(options.http) {}
 
     void fetch_study_metadata(const StudyRef& study, const BodyHandler& on_body) override {
-        HttpResponse r = client_.get(root_ + "/studies/" + study.study_uid + "/metadata", kDicomJson,
-                                     "WADO-RS study metadata request");
-        if (r.status != 200)
-            throw SourceError(kind_of(r.status), "WADO-RS study metadata: " + describe_status(r.status), r.status);
+        if (series_threshold_ > 0 && study.instances > series_threshold_) {
+            // A large study: one series at a time, so memory follows the largest series.
+            for (const auto& series_uid : list_series(study.study_uid))
+                fetch(root_ + "/studies/" + study.study_uid + "/series/" + series_uid + "/metadata",
+                      "WADO-RS series metadata", on_body);
+            return;
+        }
+        fetch(root_ + "/studies/" + study.study_uid + "/metadata", "WADO-RS study metadata", on_body);
+    }
+
+private:
+    std::vector<std::string> list_series(const std::string& study_uid) {
+        std::vector<std::string> out;
+        std::set<std::string> seen;
+        for (long offset = 0;;) {
+            HttpResponse r = client_.get(root_ + "/studies/" + study_uid + "/series?limit=" + std::to_string(page_size_) +
+                                             "&offset=" + std::to_string(offset),
+                                         kDicomJson, "QIDO-RS series query");
+            if (r.status == 204) break;
+            if (r.status != 200)
+                throw SourceError(kind_of(r.status), "QIDO-RS series query: " + describe_status(r.status), r.status);
+            nlohmann::json page;
+            try {
+                page = nlohmann::json::parse(r.body);
+            } catch (const nlohmann::json::parse_error&) {
+                throw SourceError(FailureKind::malformed, "QIDO-RS series answer is not JSON");
+            }
+            if (!page.is_array() || page.empty()) break;
+            size_t fresh = 0;
+            for (const auto& series : page) {
+                std::string uid = series.is_object() ? first_string(series, "0020000E") : std::string();
+                if (!uid.empty() && seen.insert(uid).second) {
+                    out.push_back(uid);
+                    ++fresh;
+                }
+            }
+            if (fresh == 0) break;  // a server ignoring offset: nothing new
+            offset += static_cast<long>(page.size());
+        }
+        if (out.empty()) throw SourceError(FailureKind::not_found, "QIDO-RS lists no series for the study");
+        return out;
+    }
+
+    void fetch(const std::string& url, const std::string& what, const BodyHandler& on_body) {
+        HttpResponse r = client_.get(url, kDicomJson, what + " request");
+        if (r.status != 200) throw SourceError(kind_of(r.status), what + ": " + describe_status(r.status), r.status);
         std::string ctype = r.header("content-type");
         if (ctype.rfind("multipart/", 0) == 0) {
             // Some servers wrap the JSON in multipart/related even when asked for dicom+json.
@@ -95,8 +139,9 @@ public:
         on_body(simdjson::padded_string_view(r.body.data(), r.body.size(), r.body.capacity()));
     }
 
-private:
     std::string root_;
+    long series_threshold_;
+    long page_size_;
     HttpClient client_;
 };
 

@@ -15,6 +15,7 @@ struct DicomwebOptions {
     std::string modalities;         // listing filter: ModalitiesInStudy (comma-separated), or empty
     std::string study_description;  // listing filter: StudyDescription pattern, or empty
     long max_pages = 10000;
+    long series_threshold = 0;  // studies with more instances are fetched series by series (0: never)
 };
 
 class DicomwebSource final : public Source {
