@@ -82,6 +82,11 @@ Lab& Lab::instance() {
     return lab;
 }
 
+void Lab::restart_postgres() const {
+    auto r = run_shell(shell_quote(lab_script()) + " restart-pg " + shell_quote(dir_ + "/lab"));
+    if (r.exit_code != 0) throw std::runtime_error("scripts/lab restart-pg failed:\n" + r.output);
+}
+
 void Lab::stop() {
     if (dir_.empty()) return;
     run_shell(shell_quote(lab_script()) + " destroy " + shell_quote(dir_ + "/lab"));

@@ -53,6 +53,9 @@ public:
     // Uploads files/folders to Orthanc; returns the paths Orthanc rejected.
     std::vector<std::string> seed(const std::vector<std::string>& paths, bool tolerant) const;
 
+    // Restarts the lab's PostgreSQL (fast shutdown: open connections are cut).
+    void restart_postgres() const;
+
     void stop();
     ~Lab();
 

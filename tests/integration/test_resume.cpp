@@ -125,6 +125,32 @@ TEST_F(Resume, KillDashNineThenReRunGivesTheCleanWarehouse) {
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
 }
 
+TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_pgrestart");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string pacs = lab.pacs_url();
+    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    proxy.add_fault("/metadata", Fault::delayed(300));
+    auto bg = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1 --batch-studies 2",
+                                       lab.dir() + "/resume/pgrestart.log",
+                                       {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    lab.restart_postgres();
+    int code = bg.wait();
+    std::string log = read_file(bg.log);
+    EXPECT_EQ(code, 5) << log;
+    EXPECT_NE(log.find("PostgreSQL"), std::string::npos) << log;
+    EXPECT_LT(count(db, "SELECT count(*) FROM dicomlake.study"), static_cast<long>(truth_["studies"].size()));
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
+                        " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)"),
+              0);
+    auto again = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+}
+
 TEST_F(Resume, LargeStudiesFetchedSeriesBySeriesGiveTheSameWarehouse) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_series");
