@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
         "backfill", "extract every study whose StudyDate lies in a date range (history, or a re-load)");
     backfill->add_option("--from", from, "first StudyDate, YYYY-MM-DD");
     backfill->add_option("--to", to, "last StudyDate, YYYY-MM-DD (inclusive)");
+    bool force = false;
+    backfill->add_flag("--force", force, "re-write studies that are already loaded and unchanged");
     std::string accessions_file;
     backfill->add_option("--accessions", accessions_file,
                          "instead of dates: a file of AccessionNumbers (a RIS export), one per line; the ones that "
@@ -130,7 +132,7 @@ int main(int argc, char** argv) {
                          "can impersonate the PACS. Use it only for testing; set pacs-ca-file for a hospital CA");
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
-        if (backfill->parsed()) return command::backfill(config, from, to, dry_run, accessions_file);
+        if (backfill->parsed()) return command::backfill(config, from, to, dry_run, accessions_file, force);
         if (run->parsed()) return command::run(config, dry_run);
         if (check->parsed()) return command::check(settings, config);
         if (status->parsed()) return command::status(config, status_limit);

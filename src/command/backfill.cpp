@@ -8,9 +8,10 @@
 namespace dicomlake::command {
 
 int backfill(const cli::Config& config, const std::string& from, const std::string& to, bool dry_run,
-             const std::string& accessions_file) {
+             const std::string& accessions_file, bool force) {
     pipeline::ExtractRequest request;
     request.command = "backfill";
+    request.force = force;
     if (!accessions_file.empty()) {
         if (!from.empty() || !to.empty())
             throw ConfigError("--accessions replaces --from/--to: give one or the other");

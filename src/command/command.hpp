@@ -10,7 +10,7 @@ namespace dicomlake::command {
 
 int migrate(const cli::Config& config);
 int backfill(const cli::Config& config, const std::string& from, const std::string& to, bool dry_run,
-             const std::string& accessions_file);
+             const std::string& accessions_file, bool force);
 int run(const cli::Config& config, bool dry_run);
 int check(const cli::Settings& settings, const cli::Config& config);
 int status(const cli::Config& config, int limit);

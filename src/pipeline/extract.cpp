@@ -166,7 +166,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     };
 
     warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
-                                  config.key_version, source.name(), report.run_id});
+                                  config.key_version, source.name(), report.run_id, request.force});
     Progress progress(request.command);
     auto& counts = report.counts;
     long pacs_failures = 0;

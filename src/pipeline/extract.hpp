@@ -29,6 +29,7 @@ struct ExtractRequest {
     std::vector<std::string> accessions; // AccessionNumbers whose studies are extracted ("" = skip a line)
     bool retry_failed = true;            // also retry studies that failed before (other days too)
     bool dry_run = false;                // list and count only: nothing fetched, nothing written
+    bool force = false;                  // re-write studies that are already loaded and unchanged
 };
 
 struct ExtractReport {

@@ -229,7 +229,7 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
     std::vector<std::string> study_lines, series_lines, activity_lines, activity_keys;
     std::vector<StudyLoadOutcome> out;
     for (const auto* s : batch) {
-        bool same = unchanged.count(s->study.study_key) > 0;
+        bool same = !ctx_.force && unchanged.count(s->study.study_key) > 0;
         out.push_back({same ? StudyLoadOutcome::State::unchanged : StudyLoadOutcome::State::loaded,
                        s->study.study_key, s->study.study_date, static_cast<long>(s->series.size()), {}});
         if (same) continue;

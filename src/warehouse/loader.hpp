@@ -18,6 +18,7 @@ struct LoadContext {
     int key_version = 1;
     std::string source;  // "dicomweb"
     long run_id = 0;
+    bool force = false;  // re-write studies even when their content is unchanged
 };
 
 struct StudyLoadOutcome {

@@ -36,9 +36,10 @@ struct Fault {
         f.retry_after = std::move(retry_after);
         return f;
     }
-    static Fault delayed(int ms) {
+    static Fault delayed(int ms, int times = -1) {
         Fault f = with(Kind::delay);
         f.delay_ms = ms;
+        f.times = times;
         return f;
     }
 

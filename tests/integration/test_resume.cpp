@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <map>
 #include <thread>
 
 #include "fault_proxy.hpp"
@@ -149,6 +150,55 @@ TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
     EXPECT_EQ(again.exit_code, 0) << again.output;
     EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+}
+
+TEST_F(Resume, TwoRealRunsAtOnceOneProceedsTheOtherGetsTheLockCode) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_two");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string pacs = lab.pacs_url();
+    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    proxy.add_fault("/metadata", Fault::delayed(200));
+    auto first = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1",
+                                          lab.dir() + "/resume/first.log",
+                                          {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    auto second = lab.dicomlake("run", {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(second.exit_code, 6) << second.output;
+    EXPECT_NE(second.output.find("(backfill, started"), std::string::npos) << second.output;
+    EXPECT_EQ(first.wait(), 0) << read_file(first.log);
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+}
+
+TEST_F(Resume, AStallPastTheTimeoutIsRetried) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_stall");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string pacs = lab.pacs_url();
+    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    proxy.add_fault("/metadata", Fault::delayed(2500, 1));  // one answer comes too late
+    auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-timeout 1 --pacs-retries 2",
+                           {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(proxy.faults_served(), 1);
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+}
+
+TEST_F(Resume, UnchangedStudiesAreSkippedUnlessForced) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_force");
+    std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db}};
+    ASSERT_EQ(lab.dicomlake("migrate", env).exit_code, 0);
+    ASSERT_EQ(lab.dicomlake(kBackfill, env).exit_code, 0);
+    long n = static_cast<long>(truth_["studies"].size());
+    auto again = lab.dicomlake(kBackfill, env);
+    EXPECT_NE(again.output.find("0 loaded (0 series), " + std::to_string(n) + " unchanged"), std::string::npos)
+        << again.output;
+    auto forced = lab.dicomlake(std::string(kBackfill) + " --force", env);
+    EXPECT_EQ(forced.exit_code, 0) << forced.output;
+    EXPECT_NE(forced.output.find(std::to_string(n) + " loaded"), std::string::npos) << forced.output;
+    EXPECT_NE(forced.output.find(" 0 unchanged"), std::string::npos) << forced.output;
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
 }
 
 TEST_F(Resume, LargeStudiesFetchedSeriesBySeriesGiveTheSameWarehouse) {
