@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -93,6 +94,15 @@ FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), s
             type = "multipart/related; type=\"application/dicom+json\"; boundary=XBOUNDARYX";
         }
         res.status = r->status;
+        if (fault && fault->kind == Fault::Kind::reset_mid_body) {
+            auto shared = std::make_shared<std::string>(std::move(body));
+            res.set_content_provider(shared->size(), type, [shared](size_t offset, size_t, httplib::DataSink& sink) {
+                if (offset > 0) return false;  // the connection drops after the first half
+                sink.write(shared->data(), shared->size() / 2);
+                return true;
+            });
+            return;
+        }
         res.set_content(body, type.empty() ? "application/octet-stream" : type.c_str());
     });
     port_ = server_->bind_to_any_port("127.0.0.1");

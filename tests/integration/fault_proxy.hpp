@@ -20,7 +20,7 @@ struct Response;
 namespace dicomlake::testing {
 
 struct Fault {
-    enum class Kind { truncate_body, status, garbage_body, delay, multipart } kind = Kind::truncate_body;
+    enum class Kind { truncate_body, status, garbage_body, delay, multipart, reset_mid_body } kind = Kind::truncate_body;
     int status = 500;     // for Kind::status
     int delay_ms = 0;     // for Kind::delay: answer correctly, this much later
     int times = -1;       // how many requests get the fault (-1: all); the rest pass
@@ -29,6 +29,12 @@ struct Fault {
     static Fault truncated() { return with(Kind::truncate_body); }
     static Fault garbage() { return with(Kind::garbage_body); }
     static Fault as_multipart() { return with(Kind::multipart); }  // a correct body, multipart/related
+    // Announces the whole body, sends half of it, then drops the connection.
+    static Fault reset_mid_body(int times = -1) {
+        Fault f = with(Kind::reset_mid_body);
+        f.times = times;
+        return f;
+    }
     static Fault answer(int status, int times = -1, std::string retry_after = {}) {
         Fault f = with(Kind::status);
         f.status = status;

@@ -184,6 +184,20 @@ TEST_F(Resume, AStallPastTheTimeoutIsRetried) {
     EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
 }
 
+TEST_F(Resume, AConnectionDroppedMidBodyIsRetried) {
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("resume_reset");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string pacs = lab.pacs_url();
+    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    proxy.add_fault("/metadata", Fault::reset_mid_body(3));
+    auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-retries 2",
+                           {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(proxy.faults_served(), 3);
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+}
+
 TEST_F(Resume, UnchangedStudiesAreSkippedUnlessForced) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_force");
