@@ -11,7 +11,20 @@
 
 namespace dicomlake::testing {
 
-FaultProxy::FaultProxy(std::string upstream) : upstream_(std::move(upstream)), server_(std::make_unique<httplib::Server>()) {
+namespace {
+
+std::unique_ptr<httplib::Server> make_server(const FaultProxy::Tls* tls) {
+    if (tls == nullptr) return std::make_unique<httplib::Server>();
+    auto server = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str(),
+                                                       tls->client_ca.empty() ? nullptr : tls->client_ca.c_str());
+    if (!server->is_valid()) throw std::runtime_error("the TLS proxy cannot load its certificate");
+    return server;
+}
+
+}  // namespace
+
+FaultProxy::FaultProxy(std::string upstream, const Tls* tls)
+    : upstream_(std::move(upstream)), tls_(tls != nullptr), server_(make_server(tls)) {
     server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
         std::string target = req.path;
         if (!req.params.empty()) {

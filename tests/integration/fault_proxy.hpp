@@ -67,14 +67,19 @@ enum class QidoMode {
 
 class FaultProxy {
 public:
+    // Serve HTTPS with this certificate; with `client_ca`, demand client certificates it signed.
+    struct Tls {
+        std::string cert, key, client_ca;
+    };
+
     // `upstream`: scheme://host:port of the real server.
-    explicit FaultProxy(std::string upstream);
+    explicit FaultProxy(std::string upstream, const Tls* tls = nullptr);
     ~FaultProxy();
 
     // Requests whose path contains `marker` get `fault`.
     void add_fault(const std::string& marker, Fault fault);
     // The proxy's origin, e.g. http://127.0.0.1:34567
-    std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string origin() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
     int faults_served() const;
     // Accept only "Authorization: Bearer <token>", and talk to the upstream with `upstream_auth`
     // (a full Authorization header value, e.g. "Basic ...").
@@ -97,6 +102,7 @@ public:
 private:
     void answer_qido(const httplib::Request& req, httplib::Response& res, QidoMode mode, int n);
     std::string upstream_;
+    bool tls_ = false;
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;
     int port_ = 0;
