@@ -74,6 +74,7 @@ int extract_and_report(const cli::Config& config, pipeline::ExtractRequest reque
     std::printf("%s %s: %ld studies found, %ld loaded (%ld series), %ld unchanged, %ld failed\n",
                 request.command.c_str(), scope.c_str(), c.studies_found, c.studies_loaded, c.series_loaded,
                 c.studies_unchanged, c.studies_failed);
+    if (report.removed > 0) std::printf("%ld stud(ies) no longer in the PACS were removed\n", report.removed);
     if (!report.message.empty()) std::printf("%s\n", report.message.c_str());
     return static_cast<int>(report.code);
 }

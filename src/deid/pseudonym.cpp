@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <vector>
 #include <unordered_map>
 
 
@@ -31,6 +32,7 @@ const char* purpose_label(Purpose p) {
         case Purpose::accession: return "dicomlake/v1/accession";
         case Purpose::date: return "dicomlake/v1/date";
         case Purpose::activity: return "dicomlake/v1/activity";
+        case Purpose::seal: return "dicomlake/v1/seal";
     }
     return "dicomlake/v1/unknown";
 }
@@ -64,7 +66,8 @@ std::uint64_t next_instance_id() {
 
 Pseudonymizer::Pseudonymizer(std::string_view secret, int key_version)
     : instance_id_(next_instance_id()), key_version_(key_version) {
-    const Purpose all[] = {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date, Purpose::activity};
+    const Purpose all[] = {Purpose::uid,  Purpose::patient,  Purpose::accession,
+                           Purpose::date, Purpose::activity, Purpose::seal};
     for (Purpose p : all)
         keys_[static_cast<size_t>(p)] =
             hmac_sha256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), purpose_label(p));
@@ -107,6 +110,76 @@ std::string Pseudonymizer::token(Purpose purpose, std::string_view value) const 
         s += hex[m[i] & 0xF];
     }
     return s;
+}
+
+namespace {
+
+std::string to_hex(const unsigned char* p, size_t n) {
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (size_t i = 0; i < n; ++i) {
+        s += hex[p[i] >> 4];
+        s += hex[p[i] & 0xF];
+    }
+    return s;
+}
+
+bool from_hex(std::string_view s, std::vector<unsigned char>& out) {
+    if (s.size() % 2 != 0) return false;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    for (size_t i = 0; i < s.size(); i += 2) {
+        int hi = digit(s[i]), lo = digit(s[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<unsigned char>(hi * 16 + lo));
+    }
+    return true;
+}
+
+constexpr int kIv = 12, kTag = 16;
+
+}  // namespace
+
+std::string Pseudonymizer::seal(std::string_view plaintext) const {
+    unsigned char iv[kIv];
+    if (RAND_bytes(iv, kIv) != 1) throw Error(ExitCode::internal, "OpenSSL could not generate random bytes");
+    std::vector<unsigned char> out(plaintext.size() + 16);
+    unsigned char tag[kTag];
+    int len = 0, total = 0;
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, keys_[static_cast<size_t>(Purpose::seal)].data(), iv);
+    EVP_EncryptUpdate(ctx, out.data(), &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                      static_cast<int>(plaintext.size()));
+    total = len;
+    EVP_EncryptFinal_ex(ctx, out.data() + total, &len);
+    total += len;
+    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTag, tag);
+    EVP_CIPHER_CTX_free(ctx);
+    return to_hex(iv, kIv) + to_hex(out.data(), static_cast<size_t>(total)) + to_hex(tag, kTag);
+}
+
+std::optional<std::string> Pseudonymizer::unseal(std::string_view sealed) const {
+    std::vector<unsigned char> raw;
+    if (!from_hex(sealed, raw) || raw.size() < static_cast<size_t>(kIv + kTag)) return std::nullopt;
+    const unsigned char* iv = raw.data();
+    const unsigned char* body = raw.data() + kIv;
+    int body_len = static_cast<int>(raw.size()) - kIv - kTag;
+    std::vector<unsigned char> tag(raw.end() - kTag, raw.end());
+    std::vector<unsigned char> out(static_cast<size_t>(body_len) + 16);
+    int len = 0, total = 0;
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, keys_[static_cast<size_t>(Purpose::seal)].data(), iv);
+    EVP_DecryptUpdate(ctx, out.data(), &len, body, body_len);
+    total = len;
+    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTag, tag.data());
+    int ok = EVP_DecryptFinal_ex(ctx, out.data() + total, &len);
+    EVP_CIPHER_CTX_free(ctx);
+    if (ok <= 0) return std::nullopt;
+    total += len;
+    return std::string(reinterpret_cast<const char*>(out.data()), static_cast<size_t>(total));
 }
 
 std::string generate_key() {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,7 @@ namespace dicomlake::deid {
 
 // One key per purpose, derived from the secret, so a pseudonym of one kind can never be
 // matched against a pseudonym of another kind.
-enum class Purpose { uid, patient, accession, date, activity };
+enum class Purpose { uid, patient, accession, date, activity, seal };
 
 class Pseudonymizer {
 public:
@@ -28,13 +29,19 @@ public:
     // Raw 32-byte HMAC under the purpose key (for derived values such as date offsets).
     std::array<unsigned char, 32> mac(Purpose purpose, std::string_view value) const;
 
+    // AES-256-GCM under the seal key: for values dicomlake must keep but nobody should read
+    // (a loaded study's real date, to find the studies a PACS no longer has). Hex text.
+    std::string seal(std::string_view plaintext) const;
+    // The plaintext, or nullopt when `sealed` was not made with this key (or was altered).
+    std::optional<std::string> unseal(std::string_view sealed) const;
+
     int key_version() const { return key_version_; }
     // Unique per object for the life of the process (cache keys: addresses can be reused).
     std::uint64_t instance_id() const { return instance_id_; }
 
 private:
     std::uint64_t instance_id_;
-    std::array<std::array<unsigned char, 32>, 5> keys_{};
+    std::array<std::array<unsigned char, 32>, 6> keys_{};
     int key_version_;
 };
 

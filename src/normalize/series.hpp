@@ -59,6 +59,7 @@ struct StudyResult {
     std::vector<SeriesRow> series;  // sorted by series_key
     std::vector<ActivityRow> activity;  // one per device, sorted by device_serial
     std::string activity_key;           // keyed hash of study_key (set by the pipeline)
+    std::string sealed_day;             // the real StudyDate, sealed (set by the pipeline), or empty
 };
 
 class StudyAccumulator {

@@ -31,6 +31,31 @@ bool pacs_side(source::FailureKind k) {
            k == source::FailureKind::throttled;
 }
 
+long reconcile(warehouse::Loader& loader, const deid::Pseudonymizer& pseudo, const std::vector<std::string>& days,
+               const std::set<std::string>& listed) {
+    std::set<std::string> window(days.begin(), days.end());
+    std::vector<std::string> gone, gone_activity;
+    long in_window = 0;
+    for (const auto& [key, sealed] : loader.sealed_days()) {
+        auto day = pseudo.unseal(sealed);  // rows sealed under an older key stay out of this
+        if (!day || !window.count(*day)) continue;
+        ++in_window;
+        if (listed.count(key)) continue;
+        gone.push_back(key);
+        gone_activity.push_back(pseudo.token(deid::Purpose::activity, key));
+    }
+    if (gone.empty()) return 0;
+    if (gone.size() > 10 && gone.size() * 2 > static_cast<size_t>(in_window)) {
+        spdlog::warn("{} of the {} loaded studies of the window are no longer listed by the PACS: that looks like a "
+                     "PACS or query problem rather than deletions, so nothing is removed (check the PACS)",
+                     gone.size(), in_window);
+        return 0;
+    }
+    loader.remove_studies(gone, gone_activity);
+    spdlog::info("removed {} stud(ies) the PACS no longer has", gone.size());
+    return static_cast<long>(gone.size());
+}
+
 }  // namespace
 
 bool for_each_chunk(const std::vector<std::string>& days, const ChunkVisitor& visit) {
@@ -92,6 +117,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     std::mutex error_mutex;
     std::string listing_error;
 
+    std::set<std::string> window_keys;  // pseudonyms of every study the window's listing returned
     std::thread lister([&] {
         std::set<std::string> seen;
         auto push_all = [&](std::vector<source::StudyRef>&& refs, const std::set<std::string>* only, long& n) {
@@ -106,6 +132,8 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         };
         auto list_range = [&](const std::string& first, const std::string& last, const std::set<std::string>* only) {
             auto refs = source.list_studies(first, last);
+            if (only == nullptr)
+                for (const auto& r : refs) window_keys.insert(pseudo.uid(r.study_uid));
             long n = 0;
             for (auto& r : refs) {
                 if (!seen.insert(r.study_uid).second) continue;
@@ -223,6 +251,12 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     progress.finish();
     counts.studies_found = listed;
 
+    // Studies of the window that the PACS no longer lists are removed, when the listing is known
+    // to be complete and unfiltered.
+    if (!stop_requested() && listing_error.empty() && request.accessions.empty() && config.modalities.empty() &&
+        config.study_description.empty() && !request.days.empty())
+        report.removed = reconcile(loader, pseudo, request.days, window_keys);
+
     std::string outcome = "success";
     if (stop_requested()) {
         report.code = ExitCode::interrupted;
@@ -246,9 +280,9 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         outcome = all_pacs ? "failed" : "partial";
     }
     ledger.finish_run(report.run_id, counts, outcome, static_cast<int>(report.code), report.message);
-    spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded",
+    spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded, {} removed",
                  request.command, report.run_id, outcome, counts.studies_found, counts.studies_loaded,
-                 counts.studies_unchanged, counts.studies_failed, counts.series_loaded);
+                 counts.studies_unchanged, counts.studies_failed, counts.series_loaded, report.removed);
     return report;
 }
 

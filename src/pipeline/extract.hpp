@@ -37,6 +37,7 @@ struct ExtractReport {
     warehouse::RunCounts counts;
     ExitCode code = ExitCode::ok;
     long unmatched_accessions = 0;
+    long removed = 0;  // studies of the window the PACS no longer has, removed from the warehouse
     std::string message;
 };
 

@@ -30,6 +30,7 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
         });
         o.result = acc.finish();
         o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
+        if (!ref.study_date.empty()) o.result.sealed_day = pseudo.seal(ref.study_date);
         o.ok = true;
     } catch (const source::SourceError& e) {
         o.kind = e.kind();

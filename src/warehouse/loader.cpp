@@ -177,6 +177,27 @@ std::vector<StudyLoadOutcome> Loader::load(const std::vector<normalize::StudyRes
     return out;
 }
 
+void Loader::remove_studies(const std::vector<std::string>& study_keys,
+                            const std::vector<std::string>& activity_keys) {
+    db_.with_transaction([&](pqxx::work& tx) {
+        tx.exec_params("DELETE FROM dicomlake.study WHERE study_key = ANY($1::text[])", pg_array_literal(study_keys));
+        tx.exec_params("DELETE FROM dicomlake.study_status WHERE study_key = ANY($1::text[])",
+                       pg_array_literal(study_keys));
+        tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
+                       pg_array_literal(activity_keys));
+    });
+}
+
+std::vector<std::pair<std::string, std::string>> Loader::sealed_days() {
+    return db_.with_transaction([](pqxx::work& tx) {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& r : tx.exec("SELECT study_key, sealed_day FROM dicomlake.study_status"
+                                     " WHERE state = 'loaded' AND sealed_day IS NOT NULL"))
+            out.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
+        return out;
+    });
+}
+
 StudyLoadOutcome Loader::replace(const normalize::StudyResult& study, const Replacement& old) {
     try {
         return load_in_one_transaction({&study}, &old).front();
@@ -264,14 +285,18 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         }
     }
 
-    // A loaded study keeps no real date in the ledger (its stored dates may be shifted).
+    // A loaded study keeps no readable real date in the ledger (its stored dates may be
+    // shifted), only the sealed one.
+    std::vector<std::string> sealed;
+    for (const auto* s : batch) sealed.push_back(s->sealed_day);
     tx.exec_params(
-        "INSERT INTO dicomlake.study_status AS ss (study_key, study_date, state, attempts, last_run_id)"
-        " SELECT k, NULL, 'loaded', 0, $2 FROM unnest($1::text[]) AS b(k)"
+        "INSERT INTO dicomlake.study_status AS ss (study_key, study_date, state, attempts, last_run_id, sealed_day)"
+        " SELECT k, NULL, 'loaded', 0, $2, NULLIF(d, '') FROM unnest($1::text[], $3::text[]) AS b(k, d)"
         " ON CONFLICT (study_key) DO UPDATE SET state = 'loaded', reason = NULL, attempts = 0,"
-        "   last_run_id = EXCLUDED.last_run_id, study_date = NULL, updated_at = now()"
-        " WHERE ss.state <> 'loaded'",
-        pg_array_literal(keys), ctx_.run_id);
+        "   last_run_id = EXCLUDED.last_run_id, study_date = NULL, updated_at = now(),"
+        "   sealed_day = coalesce(EXCLUDED.sealed_day, ss.sealed_day)"
+        " WHERE ss.state <> 'loaded' OR ss.sealed_day IS NULL",
+        pg_array_literal(keys), ctx_.run_id, pg_array_literal(sealed));
     tx.commit();
     return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "normalize/series.hpp"
@@ -43,6 +44,11 @@ public:
     // study is retried alone so that one bad study cannot hold back the others; a lost
     // connection throws DatabaseError.
     std::vector<StudyLoadOutcome> load(const std::vector<normalize::StudyResult>& batch);
+
+    // Deletes studies the PACS no longer has (reconciliation), in one transaction.
+    void remove_studies(const std::vector<std::string>& study_keys, const std::vector<std::string>& activity_keys);
+    // (study_key, sealed real date) of every loaded study that has one.
+    std::vector<std::pair<std::string, std::string>> sealed_days();
 
     // Deletes every row of `old` and loads `study`, in one transaction (reanonymize).
     StudyLoadOutcome replace(const normalize::StudyResult& study, const Replacement& old);

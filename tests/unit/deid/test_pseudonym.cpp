@@ -176,3 +176,23 @@ TEST(Pseudonym, CachedPseudonymsNeverCrossKeysEvenAtTheSameAddress) {
 
 }  // namespace
 }  // namespace dicomlake::deid
+
+namespace dicomlake::deid {
+namespace {
+
+TEST(Seal, RoundTripsUnderTheSameKeyOnly) {
+    Pseudonymizer a("seal-test-secret-aaaaaaaaaaaaaaaaaaaa", 1), b("seal-test-secret-bbbbbbbbbbbbbbbbbbbb", 1);
+    std::string sealed = a.seal("2025-06-03");
+    EXPECT_EQ(sealed.find("2025"), std::string::npos) << sealed;
+    EXPECT_NE(a.seal("2025-06-03"), sealed) << "a fresh IV each time";
+    ASSERT_TRUE(a.unseal(sealed).has_value());
+    EXPECT_EQ(*a.unseal(sealed), "2025-06-03");
+    EXPECT_FALSE(b.unseal(sealed).has_value());
+    std::string altered = sealed;
+    altered[30] = altered[30] == '0' ? '1' : '0';
+    EXPECT_FALSE(a.unseal(altered).has_value());
+    EXPECT_FALSE(a.unseal("not hex").has_value());
+}
+
+}  // namespace
+}  // namespace dicomlake::deid

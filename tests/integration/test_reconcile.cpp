@@ -1,0 +1,59 @@
+// A study deleted from the PACS leaves the warehouse at the next run over its day, found through
+// its sealed real date (the warehouse keeps no readable one).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "deid/pseudonym.hpp"
+#include "harness.hpp"
+
+namespace dicomlake::testing {
+namespace {
+
+TEST(Reconcile, AStudyDeletedFromThePacsIsRemovedByTheNextRunOverItsDay) {
+    Lab& lab = Lab::instance();
+    auto truth = nlohmann::json::parse(read_file(generate_fleet(
+        lab.dir() + "/reconcile", "--seed 91 --scanners 4 --studies 5 --from 2025-03-10 --to 2025-03-10")));
+    lab.seed({lab.dir() + "/reconcile/dicom"}, false);
+    std::string db = lab.fresh_database("reconcile");
+    std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db}};
+    ASSERT_EQ(lab.dicomlake("migrate", env).exit_code, 0);
+    ASSERT_EQ(lab.dicomlake("backfill --from 2025-03-10 --to 2025-03-10", env).exit_code, 0);
+
+    // The PACS deletes one study (Orthanc's REST API, not DICOMweb).
+    std::string uid = truth["studies"][2]["study_uid"].get<std::string>();
+    std::string pacs = lab.pacs_url();
+    std::string rest = pacs.substr(0, pacs.rfind("/dicom-web"));
+    std::string auth = shell_quote("dicomlake:" + lab.orthanc_password());
+    auto found = run_shell("curl -sf -u " + auth + " -X POST --data-binary " + shell_quote(uid) + " " +
+                           shell_quote(rest + "/tools/lookup"));
+    ASSERT_EQ(found.exit_code, 0) << found.output;
+    auto ids = nlohmann::json::parse(found.output);
+    ASSERT_FALSE(ids.empty());
+    for (const auto& id : ids)
+        ASSERT_EQ(run_shell("curl -sf -u " + auth + " -X DELETE " + shell_quote(rest + "/studies/" + id["ID"].get<std::string>())).exit_code, 0);
+
+    auto r = lab.dicomlake("backfill --from 2025-03-10 --to 2025-03-10", env);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("1 stud(ies) no longer in the PACS were removed"), std::string::npos) << r.output;
+    deid::Pseudonymizer pseudo(lab.key(), 1);
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study")[0].as<size_t>(), truth["studies"].size() - 1);
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM dicomlake.study WHERE study_key = $1", pseudo.uid(uid))[0].as<long>(), 0);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.acquisition_activity")[0].as<size_t>(), truth["studies"].size() - 1);
+    // The ledger keeps no readable real date of a loaded study.
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study_status WHERE state = 'loaded' AND study_date IS NOT NULL")[0].as<long>(), 0);
+    auto sealed = tx.exec("SELECT sealed_day FROM dicomlake.study_status WHERE state = 'loaded'");
+    ASSERT_EQ(sealed.size(), truth["studies"].size() - 1);
+    for (const auto& row : sealed) {
+        std::string text = row[0].as<std::string>();
+        EXPECT_EQ(text.find('-'), std::string::npos) << "a readable date: " << text;
+        auto day = pseudo.unseal(text);
+        ASSERT_TRUE(day.has_value());
+        EXPECT_EQ(*day, "2025-03-10");
+    }
+}
+
+}  // namespace
+}  // namespace dicomlake::testing
