@@ -135,15 +135,9 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
             if (only == nullptr)
                 for (const auto& r : refs) window_keys.insert(pseudo.uid(r.study_uid));
             long n = 0;
-            for (auto& r : refs) {
-                if (!seen.insert(r.study_uid).second) continue;
-                if (only != nullptr && !only->count(pseudo.uid(r.study_uid))) continue;
-                ++listed;
-                ++n;
-                if (!work.push(std::move(r))) return false;
-            }
+            bool more = push_all(std::move(refs), only, n);
             spdlog::debug("{}..{}: {} stud(ies) listed", first, last, n);
-            return true;
+            return more;
         };
         try {
             bool go = for_each_chunk(request.days, [&](const std::string& first, const std::string& last) {

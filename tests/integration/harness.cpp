@@ -1,5 +1,6 @@
 #include "harness.hpp"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 #include <sys/stat.h>
@@ -95,6 +96,28 @@ void Lab::stop() {
 }
 
 Lab::~Lab() { stop(); }
+
+std::string Lab::pacs_origin() const {
+    const std::string& url = pacs_url();
+    return url.substr(0, url.find('/', url.find("://") + 3));
+}
+
+void list_files(const std::string& dir, std::vector<std::string>& out) {
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return;
+    while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        std::string path = dir + "/" + name;
+        struct stat st {};
+        if (stat(path.c_str(), &st) != 0) continue;
+        if (S_ISDIR(st.st_mode))
+            list_files(path, out);
+        else if (S_ISREG(st.st_mode))
+            out.push_back(path);
+    }
+    closedir(d);
+}
 
 std::string Lab::key() const {
     std::string k = read_file(key_file_);

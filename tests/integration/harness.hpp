@@ -33,6 +33,8 @@ public:
     const std::string& dir() const { return dir_; }
     const std::string& db_url() const { return env_.at("DICOMLAKE_DB_URL"); }
     const std::string& pacs_url() const { return env_.at("DICOMLAKE_PACS_URL"); }
+    // scheme://host:port of the PACS (what a proxy in front of it forwards to).
+    std::string pacs_origin() const;
     const std::string& key_file() const { return key_file_; }
     std::string key() const;
     std::string orthanc_password() const;
@@ -79,5 +81,7 @@ std::string shared_samples_dir();
 std::vector<std::string> pydicom_dirs();
 
 std::string read_file(const std::string& path);
+// Every regular file under `dir`, recursively, appended to `out`.
+void list_files(const std::string& dir, std::vector<std::string>& out);
 
 }  // namespace dicomlake::testing

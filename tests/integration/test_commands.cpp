@@ -225,8 +225,7 @@ TEST(Auth, BearerTokenFromAFileReadAtEveryRun) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("bearer");
     ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-    std::string pacs = lab.pacs_url();
-    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    FaultProxy proxy(lab.pacs_origin());
     // (In parentheses: run_shell's own "</dev/null" must not replace the pipe into base64.)
     std::string basic =
         run_shell("(printf %s " + shell_quote("dicomlake:" + lab.orthanc_password()) + " | base64 -w0)").output;

@@ -21,9 +21,7 @@ TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
     const auto& studies = truth["studies"];
     ASSERT_GE(studies.size(), 4u);
 
-    std::string pacs = lab.pacs_url();
-    std::string origin = pacs.substr(0, pacs.find('/', pacs.find("://") + 3));
-    FaultProxy proxy(origin);
+    FaultProxy proxy(lab.pacs_origin());
     std::string truncated = studies[0]["study_uid"].get<std::string>();
     std::string erroring = studies[1]["study_uid"].get<std::string>();
     std::string html = studies[2]["study_uid"].get<std::string>();

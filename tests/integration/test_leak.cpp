@@ -428,22 +428,6 @@ TEST(Leak, AnalyticValuesSurvive) {
 // ---------------------------------------------------------------------------------------------
 // Real files.
 
-void list_files(const std::string& dir, std::vector<std::string>& out) {
-    DIR* d = opendir(dir.c_str());
-    if (d == nullptr) return;
-    while (dirent* e = readdir(d)) {
-        std::string name = e->d_name;
-        if (name == "." || name == "..") continue;
-        std::string path = dir + "/" + name;
-        struct stat st {};
-        if (stat(path.c_str(), &st) != 0) continue;
-        if (S_ISDIR(st.st_mode))
-            list_files(path, out);
-        else if (S_ISREG(st.st_mode))
-            out.push_back(path);
-    }
-    closedir(d);
-}
 
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\0' || s.back() == '\t')) s.pop_back();

@@ -20,10 +20,7 @@ protected:
             lab.dir() + "/polite", "--seed 61 --scanners 4 --studies 14 --from 2025-07-07 --to 2025-07-08")));
         lab.seed({lab.dir() + "/polite/dicom"}, false);
     }
-    static std::string origin() {
-        std::string pacs = Lab::instance().pacs_url();
-        return pacs.substr(0, pacs.find('/', pacs.find("://") + 3));
-    }
+    static std::string origin() { return Lab::instance().pacs_origin(); }
     static long studies_in(const std::string& db) {
         pqxx::connection c(db);
         pqxx::work tx(c);

@@ -26,8 +26,7 @@ protected:
         Lab& lab = Lab::instance();
         std::string db = lab.fresh_database(name);
         EXPECT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-        std::string pacs = lab.pacs_url();
-        FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+        FaultProxy proxy(lab.pacs_origin());
         proxy.set_qido(mode, n);
         auto r = lab.dicomlake("backfill --from 2025-05-05 --to 2025-05-06 " + extra,
                                {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});

@@ -35,8 +35,7 @@ protected:
     // `sig` after `after_ms`, and returns its exit code.
     static int interrupted_backfill(const std::string& db, int sig, int after_ms, std::string* log_text) {
         Lab& lab = Lab::instance();
-        std::string pacs = lab.pacs_url();
-        FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+        FaultProxy proxy(lab.pacs_origin());
         proxy.add_fault("/metadata", Fault::delayed(300));
         auto bg = lab.dicomlake_background(
             std::string(kBackfill) + " --pacs-concurrency 1 --batch-studies 2",
@@ -130,8 +129,7 @@ TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_pgrestart");
     ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-    std::string pacs = lab.pacs_url();
-    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::delayed(300));
     auto bg = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1 --batch-studies 2",
                                        lab.dir() + "/resume/pgrestart.log",
@@ -156,8 +154,7 @@ TEST_F(Resume, TwoRealRunsAtOnceOneProceedsTheOtherGetsTheLockCode) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_two");
     ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-    std::string pacs = lab.pacs_url();
-    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::delayed(200));
     auto first = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1",
                                           lab.dir() + "/resume/first.log",
@@ -174,8 +171,7 @@ TEST_F(Resume, AStallPastTheTimeoutIsRetried) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_stall");
     ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-    std::string pacs = lab.pacs_url();
-    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::delayed(2500, 1));  // one answer comes too late
     auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-timeout 1 --pacs-retries 2",
                            {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
@@ -188,8 +184,7 @@ TEST_F(Resume, AConnectionDroppedMidBodyIsRetried) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_reset");
     ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-    std::string pacs = lab.pacs_url();
-    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::reset_mid_body(3));
     auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-retries 2",
                            {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
@@ -219,8 +214,7 @@ TEST_F(Resume, LargeStudiesFetchedSeriesBySeriesGiveTheSameWarehouse) {
     Lab& lab = Lab::instance();
     std::string db = lab.fresh_database("resume_series");
     ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
-    std::string pacs = lab.pacs_url();
-    FaultProxy proxy(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)));
+    FaultProxy proxy(lab.pacs_origin());
     // Every study counts as large: each is fetched through its series' metadata.
     auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-series-threshold 1",
                            {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});

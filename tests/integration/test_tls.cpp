@@ -35,9 +35,8 @@ protected:
     }
 
     static std::unique_ptr<FaultProxy> proxy() {
-        std::string pacs = Lab::instance().pacs_url();
         FaultProxy::Tls tls{dir_ + "/server.pem", dir_ + "/server.key", dir_ + "/ca.pem"};
-        return std::make_unique<FaultProxy>(pacs.substr(0, pacs.find('/', pacs.find("://") + 3)), &tls);
+        return std::make_unique<FaultProxy>(Lab::instance().pacs_origin(), &tls);
     }
 
     static inline std::string dir_;
