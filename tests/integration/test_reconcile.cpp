@@ -57,3 +57,49 @@ TEST(Reconcile, AStudyDeletedFromThePacsIsRemovedByTheNextRunOverItsDay) {
 
 }  // namespace
 }  // namespace dicomlake::testing
+
+namespace dicomlake::testing {
+namespace {
+
+TEST(Reconcile, AnInstanceDeletedFromThePacsUpdatesItsSeries) {
+    Lab& lab = Lab::instance();
+    auto truth = nlohmann::json::parse(read_file(generate_fleet(
+        lab.dir() + "/reconcile2", "--seed 92 --scanners 4 --studies 2 --from 2025-03-17 --to 2025-03-17")));
+    lab.seed({lab.dir() + "/reconcile2/dicom"}, false);
+    std::string db = lab.fresh_database("reconcile2");
+    std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db}};
+    ASSERT_EQ(lab.dicomlake("migrate", env).exit_code, 0);
+    ASSERT_EQ(lab.dicomlake("backfill --from 2025-03-17 --to 2025-03-17", env).exit_code, 0);
+
+    // A series of several instances loses one (Orthanc REST: look up the series, delete an instance).
+    std::string series_uid;
+    long instances = 0;
+    for (const auto& s : truth["studies"][0]["series"])
+        if (s["instances"].get<long>() > 1) {
+            series_uid = s["series_uid"].get<std::string>();
+            instances = s["instances"].get<long>();
+            break;
+        }
+    ASSERT_FALSE(series_uid.empty());
+    std::string rest = lab.pacs_origin();
+    std::string auth = shell_quote("dicomlake:" + lab.orthanc_password());
+    auto found = run_shell("curl -sf -u " + auth + " -X POST --data-binary " + shell_quote(series_uid) + " " +
+                           shell_quote(rest + "/tools/lookup"));
+    ASSERT_EQ(found.exit_code, 0) << found.output;
+    std::string series_id = nlohmann::json::parse(found.output)[0]["ID"].get<std::string>();
+    auto series = nlohmann::json::parse(run_shell("curl -sf -u " + auth + " " + shell_quote(rest + "/series/" + series_id)).output);
+    std::string instance_id = series["Instances"][0].get<std::string>();
+    ASSERT_EQ(run_shell("curl -sf -u " + auth + " -X DELETE " + shell_quote(rest + "/instances/" + instance_id)).exit_code, 0);
+
+    auto r = lab.dicomlake("backfill --from 2025-03-17 --to 2025-03-17", env);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("1 loaded"), std::string::npos) << "the changed study is re-loaded:\n" << r.output;
+    deid::Pseudonymizer pseudo(lab.key(), 1);
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    auto row = tx.exec_params1("SELECT instances FROM dicomlake.series WHERE series_key = $1", pseudo.uid(series_uid));
+    EXPECT_EQ(row[0].as<long>(), instances - 1);
+}
+
+}  // namespace
+}  // namespace dicomlake::testing
