@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 #include <stdexcept>
 
+#include "normalize/protocol.hpp"
 #include "util/dates.hpp"
 #include "util/number.hpp"
 
@@ -138,6 +140,20 @@ std::string top_text(const model::Instance& instance, model::TagKey tag) {
 }
 
 }  // namespace
+
+std::optional<double> seconds_between(const std::string& a, const std::string& b) {
+    auto seconds = [](const std::string& ts) -> std::optional<double> {
+        if (ts.size() < 19) return std::nullopt;
+        auto d = parse_iso_date(ts.substr(0, 10));
+        if (!d) return std::nullopt;
+        double t = std::atoi(ts.substr(11, 2).c_str()) * 3600.0 + std::atoi(ts.substr(14, 2).c_str()) * 60.0 +
+                   std::atof(ts.substr(17).c_str());
+        return static_cast<double>(*d) * 86400.0 + t;
+    };
+    auto x = seconds(a), y = seconds(b);
+    if (!x || !y) return std::nullopt;
+    return *y - *x;
+}
 
 std::string add_days_to_timestamp(const std::string& timestamp, int days) {
     if (days == 0 || timestamp.size() < 10) return timestamp;
@@ -332,6 +348,54 @@ StudyResult StudyAccumulator::finish() {
             for (double v : s.ctdi) sum += v;
             r.ctdivol_mgy = sum / static_cast<double>(s.ctdi.size());
         }
+        // Protocol identity and acquisition time, from the series' attributes.
+        auto value_of = [&s](std::initializer_list<const char*> paths) -> const std::string* {
+            for (const char* p : paths) {
+                auto it = s.attrs.find(p);
+                if (it != s.attrs.end() && it->second.json != "null") return &it->second.json;
+            }
+            return nullptr;
+        };
+        auto number_of = [&](std::initializer_list<const char*> paths) -> std::optional<double> {
+            if (const std::string* j = value_of(paths)) {
+                auto v = json_numbers(*j);
+                if (!v.empty()) return v.front();
+            }
+            return std::nullopt;
+        };
+        ProtocolFacts pf;
+        pf.modality = r.modality;
+        pf.body_part = r.body_part;
+        pf.description = r.series_description;
+        pf.image_type = json_strings(r.image_type);
+        if (const std::string* j = value_of({"ScanningSequence"})) pf.scanning_sequence = json_strings(*j);
+        if (const std::string* j = value_of({"SequenceVariant"})) pf.sequence_variant = json_strings(*j);
+        if (const std::string* j = value_of({"ImageOrientationPatient",
+                                             "SharedFunctionalGroupsSequence[0].PlaneOrientationSequence[0].ImageOrientationPatient",
+                                             "PerFrameFunctionalGroupsSequence[0].PlaneOrientationSequence[0].ImageOrientationPatient"})) {
+            auto v = json_numbers(*j);
+            if (v.size() == 6) pf.orientation = std::array<double, 6>{v[0], v[1], v[2], v[3], v[4], v[5]};
+        }
+        pf.tr_ms = r.tr_ms;
+        pf.te_ms = r.te_ms;
+        pf.ti_ms = r.ti_ms;
+        pf.echo_train_length = r.echo_train_length;
+        pf.field_strength_t = r.field_strength_t;
+        auto identity = classify_protocol(pf);
+        r.protocol_derived = identity.protocol;
+        r.localizer = identity.localizer;
+        r.derived = identity.derived;
+        AcquisitionTimeFacts at;
+        at.acquisition_duration_s = number_of({"AcquisitionDuration"});
+        at.span_s = seconds_between(r.first_acquired, r.last_acquired);
+        at.tr_ms = r.tr_ms;
+        at.nex = r.nex;
+        at.echo_train_length = r.echo_train_length;
+        at.phase_steps = number_of({"NumberOfPhaseEncodingSteps"});
+        at.parallel_factor = number_of({"ParallelReductionFactorInPlane",
+                                        "SharedFunctionalGroupsSequence[0].MRModifierSequence[0].ParallelReductionFactorInPlane"});
+        std::tie(r.acquisition_s, r.acquisition_source) = acquisition_time(at);
+
         std::string json = "{";
         for (auto& [path, st] : s.attrs) {
             if (st.varies || st.count != r.instances) {
@@ -357,6 +421,8 @@ StudyResult StudyAccumulator::finish() {
         for (const auto& v : {r.nex, r.tr_ms, r.te_ms, r.ti_ms, r.echo_train_length, r.flip_angle,
                               r.slice_thickness_mm, r.field_strength_t, r.ctdivol_mgy})
             append_opt(digest, v);
+        digest += r.protocol_derived + '|';
+        append_opt(digest, r.acquisition_s);
         digest += r.attributes_json;
         digest += '\n';
         out.series.push_back(std::move(r));

@@ -27,6 +27,10 @@ struct SeriesRow {
     std::optional<double> ctdivol_mgy;  // mean over the instances that carry one
     long instances = 0;
     std::string first_acquired, last_acquired;  // ISO timestamps, or empty
+    std::string protocol_derived;      // vendor-neutral protocol from physics (SAG_T2...), or empty
+    bool localizer = false, derived = false;
+    std::optional<double> acquisition_s;  // acquisition time of the series
+    std::string acquisition_source;       // measured | span | modelled | empty
     std::string attributes_json;                // {"keyword.path": value} of series-level attributes
     std::vector<std::string> varying;           // keyword paths whose value differs across instances
 };
@@ -84,6 +88,9 @@ private:
 
 // Timestamp ("YYYY-MM-DDTHH:MM:SS[.f]") of an instance's acquisition, or empty.
 std::string acquisition_timestamp(const model::Instance& instance);
+
+// Seconds from timestamp `a` to `b` (ISO), or nullopt.
+std::optional<double> seconds_between(const std::string& a, const std::string& b);
 
 // `timestamp` with `days` added to its date part (unchanged when it has no valid date).
 std::string add_days_to_timestamp(const std::string& timestamp, int days);

@@ -26,7 +26,8 @@ const std::vector<std::string> kSeriesColumns = {
     "institution", "series_description", "protocol_name", "body_part", "sop_class_uid", "image_type",
     "series_number", "series_date", "series_time", "nex", "tr_ms", "te_ms", "ti_ms", "echo_train_length",
     "flip_angle", "slice_thickness_mm", "field_strength_t", "ctdivol_mgy", "instances", "first_acquired",
-    "last_acquired", "attributes", "varying"};
+    "last_acquired", "attributes", "varying", "protocol_derived", "localizer", "derived", "acquisition_s",
+    "acquisition_source"};
 
 std::string joined(const std::vector<std::string>& cols, const std::string& prefix = "") {
     std::string s;
@@ -125,7 +126,12 @@ std::string series_line(const normalize::SeriesRow& r) {
         .text_or_null(ts_or_empty(r.first_acquired))
         .text_or_null(ts_or_empty(r.last_acquired))
         .text(r.attributes_json)
-        .array(r.varying);
+        .array(r.varying)
+        .text_or_null(r.protocol_derived)
+        .text(r.localizer ? "t" : "f")
+        .text(r.derived ? "t" : "f")
+        .number(r.acquisition_s)
+        .text_or_null(r.acquisition_source);
     return l.str();
 }
 

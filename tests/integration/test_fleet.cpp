@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "deid/policy.hpp"
@@ -274,6 +275,68 @@ TEST_F(Fleet, ScannerActivityKeepsRealTimesWithoutKeys) {
     EXPECT_EQ(joined[0][0].as<long>(), 0);
 }
 
+TEST_F(Fleet, ProtocolsAreRecognisedFromPhysicsAcrossVendors) {
+    std::map<std::string, std::string> protocol;
+    std::map<std::string, std::optional<double>> seconds;
+    for (const auto& r : query("SELECT series_key, coalesce(protocol, ''), acquisition_s FROM dicomlake.v_series"
+                               " WHERE modality = 'MR'")) {
+        protocol[r[0].as<std::string>()] = r[1].as<std::string>();
+        seconds[r[0].as<std::string>()] = r[2].is_null() ? std::nullopt : std::optional<double>(r[2].as<double>());
+    }
+    size_t checked = 0;
+    for (const auto& study : truth_["studies"]) {
+        if (study["fails"].get<bool>() || study["modality"].get<std::string>() != "MR") continue;
+        for (const auto& s : study["series"]) {
+            std::string key = pseudo(s["series_uid"].get<std::string>());
+            ASSERT_TRUE(protocol.count(key));
+            EXPECT_EQ(protocol[key], s["protocol"].get<std::string>()) << s["series_description"];
+            if (!s["acquisition_s"].is_null() && s["protocol"].get<std::string>() != "LOCALIZER") {
+                ASSERT_TRUE(seconds[key].has_value()) << s["series_description"];
+                EXPECT_NEAR(*seconds[key], s["acquisition_s"].get<double>(), 0.02 * s["acquisition_s"].get<double>() + 1.0)
+                    << s["series_description"];
+            }
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 100u);
+}
+
+TEST_F(Fleet, TheFoundingQuestionIsOneSelect) {
+    // "Which scanner x protocol pairs use more averages than the fleet, and how much time would we save?"
+    std::set<std::pair<std::string, std::string>> flagged, planted;
+    for (const auto& r : query("SELECT device_serial, protocol, est_minutes_saved_per_week"
+                               " FROM dicomlake.v_protocol_nex_outliers")) {
+        flagged.insert({r[0].as<std::string>(), r[1].as<std::string>()});
+        EXPECT_GT(r[2].as<double>(), 0.0);
+    }
+    for (const auto& p : truth_["planted_nex"])
+        planted.insert({p["device_serial"].get<std::string>(), p["protocol"].get<std::string>()});
+    EXPECT_EQ(flagged, planted);
+}
+
+TEST_F(Fleet, ScannerDaysCountTheScheduledStudies) {
+    std::map<std::pair<std::string, std::string>, long> expected, actual;
+    for (const auto& study : truth_["studies"]) {
+        if (study["fails"].get<bool>()) continue;
+        expected[{study["device_serial"].get<std::string>(), study["first_acquired"].get<std::string>().substr(0, 10)}]++;
+    }
+    for (const auto& r : query("SELECT device_serial, day::text, studies, busy_minutes, clock_suspect FROM dicomlake.v_scanner_day")) {
+        actual[{r[0].as<std::string>(), r[1].as<std::string>()}] = r[2].as<long>();
+        EXPECT_GT(r[3].as<double>(), 0.0);
+        EXPECT_FALSE(r[4].as<bool>()) << "the generator schedules studies in opening hours";
+    }
+    EXPECT_EQ(actual, expected);
+}
+
+TEST_F(Fleet, DataQualityShowsNoGapsInTheGeneratedFleet) {
+    auto r = query("SELECT coalesce(max(missing_nex), 0), coalesce(max(missing_protocol), 0) FROM dicomlake.v_data_quality"
+                   " WHERE modality = 'MR'");
+    EXPECT_DOUBLE_EQ(r[0][0].as<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(r[0][1].as<double>(), 0.0);
+    auto ct = query("SELECT count(*) FROM dicomlake.v_data_quality WHERE modality = 'CT' AND missing_ctdivol = 0");
+    EXPECT_GT(ct[0][0].as<long>(), 0);
+}
+
 TEST_F(Fleet, ViewsAndColumnsAreDocumented) {
     auto r = query(
         "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
@@ -281,6 +344,13 @@ TEST_F(Fleet, ViewsAndColumnsAreDocumented) {
         " WHERE n.nspname = 'dicomlake' AND c.relname = 'v_series' AND a.attnum > 0"
         " AND col_description(c.oid, a.attnum) IS NULL");
     for (const auto& row : r) ADD_FAILURE() << "v_series." << row[0].as<std::string>() << " has no COMMENT";
+    auto views = query(
+        "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'dicomlake' AND c.relkind = 'v' AND a.attnum > 0"
+        " AND col_description(c.oid, a.attnum) IS NULL");
+    for (const auto& row : views)
+        ADD_FAILURE() << row[0].as<std::string>() << "." << row[1].as<std::string>() << " has no COMMENT";
     auto cols = query(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'dicomlake' AND table_name = 'v_series'"
         " AND column_name IN ('study_key','series_key','modality','manufacturer','model','device_serial','station',"
