@@ -139,6 +139,59 @@ std::string top_text(const model::Instance& instance, model::TagKey tag) {
     return {};
 }
 
+// Cumulative reports of one study repeat earlier events (Siemens): each event counts once, the
+// latest report's values winning; continued reports add events. Totals are the sums over the
+// unique events where events carry values, else the largest total any report states.
+std::optional<StudyDose> merge_dose(const std::vector<DoseReport>& reports, const std::vector<SeriesRow>& series) {
+    if (reports.empty()) {
+        std::optional<double> ctdi;
+        for (const auto& r : series)
+            if (r.modality == "CT" && r.ctdivol_mgy) ctdi = std::max(ctdi.value_or(0), *r.ctdivol_mgy);
+        if (!ctdi) return std::nullopt;
+        StudyDose d;
+        d.source = "IMAGE_HEADER";
+        d.template_id = "";
+        d.ctdivol_max_mgy = ctdi;
+        return d;
+    }
+    StudyDose d;
+    d.source = "RDSR";
+    std::map<std::string, size_t> position;
+    std::optional<double> stated_dlp, stated_dap, stated_rp;
+    auto keep_max = [](std::optional<double>& acc, const std::optional<double>& v) {
+        if (v) acc = std::max(acc.value_or(*v), *v);
+    };
+    for (const auto& report : reports) {
+        if (d.template_id.empty() || report.template_id == "10011") d.template_id = report.template_id;
+        keep_max(stated_dlp, report.dlp_total_mgycm);
+        keep_max(stated_dap, report.dap_total_gym2);
+        keep_max(stated_rp, report.dose_rp_total_gy);
+        for (const auto& e : report.events) {
+            auto it = e.event_uid.empty() ? position.end() : position.find(e.event_uid);
+            if (it != position.end()) {
+                d.events[it->second] = e;
+            } else {
+                if (!e.event_uid.empty()) position[e.event_uid] = d.events.size();
+                d.events.push_back(e);
+            }
+        }
+    }
+    auto sum = [&d](std::optional<double> DoseEvent::*field) -> std::optional<double> {
+        std::optional<double> total;
+        for (const auto& e : d.events)
+            if (e.*field) total = total.value_or(0) + *(e.*field);
+        return total;
+    };
+    d.dlp_total_mgycm = reports.size() > 1 ? sum(&DoseEvent::dlp_mgycm) : stated_dlp;
+    if (!d.dlp_total_mgycm) d.dlp_total_mgycm = stated_dlp ? stated_dlp : sum(&DoseEvent::dlp_mgycm);
+    d.dap_total_gym2 = reports.size() > 1 ? sum(&DoseEvent::dap_gym2) : stated_dap;
+    if (!d.dap_total_gym2) d.dap_total_gym2 = stated_dap ? stated_dap : sum(&DoseEvent::dap_gym2);
+    d.dose_rp_total_gy = reports.size() > 1 ? sum(&DoseEvent::dose_rp_gy) : stated_rp;
+    if (!d.dose_rp_total_gy) d.dose_rp_total_gy = stated_rp ? stated_rp : sum(&DoseEvent::dose_rp_gy);
+    for (const auto& e : d.events) keep_max(d.ctdivol_max_mgy, e.ctdivol_mgy);
+    return d;
+}
+
 }  // namespace
 
 std::optional<double> seconds_between(const std::string& a, const std::string& b) {
@@ -188,6 +241,7 @@ struct StudyAccumulator::Impl {
     std::map<std::string, SeriesAcc> series;  // by series_key
     StudyRow study;
     int date_shift_days = 0;
+    std::vector<DoseReport> dose_reports;
     InstanceFacts study_ref;
     bool have_study = false;
     long instances = 0;
@@ -242,6 +296,11 @@ void StudyAccumulator::add(model::Instance&& instance) {
 
     Impl& im = *impl_;
     ++im.instances;
+    for (const auto& a : instance.attributes)
+        if (a.depth == 0 && a.tag == 0x0040A040) {  // ValueType at the root: a structured report
+            if (auto report = extract_dose_report(instance)) im.dose_reports.push_back(std::move(*report));
+            break;
+        }
     if (!im.have_study) {
         im.study.study_key = f.study_key;
     } else if (im.study.study_key != f.study_key) {
@@ -428,6 +487,18 @@ StudyResult StudyAccumulator::finish() {
         out.series.push_back(std::move(r));
     }
     out.study.series_count = static_cast<long>(out.series.size());
+    out.dose = merge_dose(im.dose_reports, out.series);
+    if (out.dose) {
+        const auto& d = *out.dose;
+        digest += d.source + '|' + d.template_id + '|';
+        for (const auto& v : {d.dlp_total_mgycm, d.ctdivol_max_mgy, d.dap_total_gym2, d.dose_rp_total_gy})
+            append_opt(digest, v);
+        for (const auto& e : d.events) {
+            digest += e.event_uid + '|' + e.target_region + '|';
+            for (const auto& v : {e.ctdivol_mgy, e.dlp_mgycm, e.dap_gym2, e.dose_rp_gy, e.agd_mgy})
+                append_opt(digest, v);
+        }
+    }
 
     // Utilization facts per device, back in real time.
     std::map<std::string, ActivityRow> by_device;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/dicom_json.hpp"
+#include "normalize/dose.hpp"
 
 namespace dicomlake::normalize {
 
@@ -58,12 +59,22 @@ struct ActivityRow {
     long series_count = 0, instances = 0;
 };
 
+// The dose of a study: from its dose reports (cumulative reports merged by Irradiation Event
+// UID), else from CT image headers (CTDIvol only).
+struct StudyDose {
+    std::string source;       // "RDSR" or "IMAGE_HEADER"
+    std::string template_id;  // "10011" CT, "10001" projection X-ray
+    std::optional<double> dlp_total_mgycm, ctdivol_max_mgy, dap_total_gym2, dose_rp_total_gy;
+    std::vector<DoseEvent> events;  // unique by event UID, in report order
+};
+
 struct StudyResult {
     StudyRow study;
     std::vector<SeriesRow> series;  // sorted by series_key
     std::vector<ActivityRow> activity;  // one per device, sorted by device_serial
     std::string activity_key;           // keyed hash of study_key (set by the pipeline)
     std::string sealed_day;             // the real StudyDate, sealed (set by the pipeline), or empty
+    std::optional<StudyDose> dose;
 };
 
 class StudyAccumulator {

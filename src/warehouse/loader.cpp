@@ -79,6 +79,47 @@ std::string study_line(const normalize::StudyRow& s, const LoadContext& ctx) {
     return l.str();
 }
 
+const std::vector<std::string> kDoseStudyColumns = {"study_key", "source", "template_id", "dlp_total_mgycm",
+                                                    "ctdivol_max_mgy", "dap_total_gym2", "dose_rp_total_gy",
+                                                    "event_count"};
+const std::vector<std::string> kDoseEventColumns = {
+    "study_key", "ordinal", "event_uid", "kind", "ctdivol_mgy", "dlp_mgycm", "phantom", "target_region",
+    "acquisition_type", "irradiation_event_type", "dap_gym2", "dose_rp_gy", "agd_mgy", "compression_thickness_mm"};
+
+void dose_lines(const normalize::StudyResult& s, std::vector<std::string>& studies, std::vector<std::string>& events) {
+    if (!s.dose) return;
+    const auto& d = *s.dose;
+    CopyLine l;
+    l.text(s.study.study_key)
+        .text(d.source)
+        .text_or_null(d.template_id)
+        .number(d.dlp_total_mgycm)
+        .number(d.ctdivol_max_mgy)
+        .number(d.dap_total_gym2)
+        .number(d.dose_rp_total_gy)
+        .integer(static_cast<long>(d.events.size()));
+    studies.push_back(l.str());
+    long ordinal = 0;
+    for (const auto& e : d.events) {
+        CopyLine x;
+        x.text(s.study.study_key)
+            .integer(++ordinal)
+            .text_or_null(e.event_uid)
+            .text_or_null(e.kind)
+            .number(e.ctdivol_mgy)
+            .number(e.dlp_mgycm)
+            .text_or_null(e.phantom)
+            .text_or_null(e.target_region)
+            .text_or_null(e.acquisition_type)
+            .text_or_null(e.irradiation_event_type)
+            .number(e.dap_gym2)
+            .number(e.dose_rp_gy)
+            .number(e.agd_mgy)
+            .number(e.compression_thickness_mm);
+        events.push_back(x.str());
+    }
+}
+
 std::string activity_line(const std::string& key, const normalize::ActivityRow& a) {
     CopyLine l;
     l.text(key)
@@ -253,7 +294,8 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         ctx_.deid_edition);
     for (const auto& row : r) unchanged.insert(row[0].as<std::string>());
 
-    std::vector<std::string> study_lines, series_lines, activity_lines, activity_keys;
+    std::vector<std::string> study_lines, series_lines, activity_lines, activity_keys, dose_study_lines,
+        dose_event_lines, changed_keys;
     std::vector<StudyLoadOutcome> out;
     for (const auto* s : batch) {
         bool same = !ctx_.force && unchanged.count(s->study.study_key) > 0;
@@ -261,6 +303,8 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
                        s->study.study_key, s->study.study_date, static_cast<long>(s->series.size()), {}});
         if (same) continue;
         study_lines.push_back(study_line(s->study, ctx_));
+        changed_keys.push_back(s->study.study_key);
+        dose_lines(*s, dose_study_lines, dose_event_lines);
         for (const auto& row : s->series) series_lines.push_back(series_line(row));
         if (!s->activity_key.empty()) {
             activity_keys.push_back(s->activity_key);
@@ -282,6 +326,12 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         tx.exec("INSERT INTO dicomlake.series (" + joined(kSeriesColumns) + ") SELECT " +
                 joined(kSeriesColumns) + " FROM stage_series ON CONFLICT (study_key, series_key) DO UPDATE SET " +
                 update_set(kSeriesColumns, 2));
+        tx.exec_params("DELETE FROM dicomlake.dose_event WHERE study_key = ANY($1::text[])",
+                       pg_array_literal(changed_keys));
+        tx.exec_params("DELETE FROM dicomlake.dose_study WHERE study_key = ANY($1::text[])",
+                       pg_array_literal(changed_keys));
+        if (!dose_study_lines.empty()) copy_rows(tx, "dicomlake.dose_study", kDoseStudyColumns, dose_study_lines);
+        if (!dose_event_lines.empty()) copy_rows(tx, "dicomlake.dose_event", kDoseEventColumns, dose_event_lines);
         tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
                        pg_array_literal(activity_keys));
         if (!activity_lines.empty()) {

@@ -337,6 +337,33 @@ TEST_F(Fleet, DataQualityShowsNoGapsInTheGeneratedFleet) {
     EXPECT_GT(ct[0][0].as<long>(), 0);
 }
 
+TEST_F(Fleet, CtDoseFromTheDoseReportsEqualsTheGeneratorsTruth) {
+    size_t checked = 0;
+    for (const auto& study : truth_["studies"]) {
+        if (study["dlp_total_mgycm"].is_null()) continue;
+        std::string key = pseudo(study["study_uid"].get<std::string>());
+        auto r = query("SELECT dlp_total_mgycm, ctdivol_max_mgy, source, event_count, effective_dose_msv"
+                       " FROM dicomlake.v_ct_dose_study WHERE study_key = '" + key + "'");
+        ASSERT_EQ(r.size(), 1u);
+        EXPECT_NEAR(r[0][0].as<double>(), study["dlp_total_mgycm"].get<double>(), 0.011);
+        EXPECT_EQ(r[0][2].as<std::string>(), "RDSR");
+        EXPECT_EQ(r[0][3].as<size_t>(), study["ct_events"].size());
+        double max_ctdi = 0;
+        for (const auto& e : study["ct_events"]) max_ctdi = std::max(max_ctdi, e["ctdivol_mgy"].get<double>());
+        EXPECT_NEAR(r[0][1].as<double>(), max_ctdi, 1e-6);
+        auto events = query("SELECT ctdivol_mgy, dlp_mgycm, target_region FROM dicomlake.v_ct_dose_event"
+                            " WHERE study_key = '" + key + "' ORDER BY ordinal");
+        ASSERT_EQ(events.size(), study["ct_events"].size());
+        for (size_t i = 0; i < events.size(); ++i) {
+            EXPECT_NEAR(events[i][0].as<double>(), study["ct_events"][i]["ctdivol_mgy"].get<double>(), 1e-6);
+            EXPECT_NEAR(events[i][1].as<double>(), study["ct_events"][i]["dlp_mgycm"].get<double>(), 1e-6);
+            EXPECT_EQ(events[i][2].as<std::string>(), study["ct_events"][i]["target_region"].get<std::string>());
+        }
+        ++checked;
+    }
+    EXPECT_GT(checked, 10u);
+}
+
 TEST_F(Fleet, ViewsAndColumnsAreDocumented) {
     auto r = query(
         "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"

@@ -274,6 +274,35 @@ TEST_F(RealFiles, NonAsciiTextMatchesAnIndependentReader) {
     EXPECT_GT(compared, 0u) << "no non-ASCII institution or series description among the real files";
 }
 
+TEST_F(RealFiles, CtDoseReportsAsTheFilesHoldThem) {
+    if (shared_samples_dir().empty()) GTEST_SKIP() << "the vendor dose reports are in ../shared/data/dicom-samples, absent here";
+    auto study_of = [](const std::string& file) {
+        auto f = read_facts(shared_samples_dir() + "/openrem/" + file);
+        return f ? pseudo(f->study_uid) : std::string();
+    };
+    auto dlp = [&](const std::string& key) -> std::optional<double> {
+        auto r = query("SELECT dlp_total_mgycm FROM dicomlake.v_ct_dose_study WHERE study_key = '" + key + "'");
+        if (r.empty() || r[0][0].is_null()) return std::nullopt;
+        return r[0][0].as<double>();
+    };
+    auto flash = dlp(study_of("CT-RDSR-Siemens_Flash-TAP-SS.dcm"));
+    ASSERT_TRUE(flash.has_value());
+    EXPECT_NEAR(*flash, 724.52, 1e-6);
+    // Three cumulative reports of one study: one set of events, the total of the last.
+    std::string multi = study_of("CT-RDSR-Siemens-Multi-3.dcm");
+    EXPECT_EQ(multi, study_of("CT-RDSR-Siemens-Multi-1.dcm"));
+    auto events = query("SELECT ctdivol_mgy FROM dicomlake.v_ct_dose_event WHERE study_key = '" + multi + "' ORDER BY ordinal");
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_NEAR(events[0][0].as<double>(), 0.15, 1e-9);
+    EXPECT_NEAR(events[1][0].as<double>(), 8.13, 1e-9);
+    EXPECT_NEAR(events[2][0].as<double>(), 7.02, 1e-9);
+    auto m = dlp(multi);
+    ASSERT_TRUE(m.has_value());
+    EXPECT_NEAR(*m, 236.09, 0.011);
+    // A structured report that is not a dose report yields no dose.
+    EXPECT_FALSE(dlp(study_of("ESR_non-dose.dcm")).has_value());
+}
+
 TEST_F(RealFiles, ReRunChangesNothing) {
     EXPECT_EQ(second_.exit_code, first_.exit_code) << second_.output;
     EXPECT_EQ(before_, after_);
