@@ -48,6 +48,15 @@ protected:
         return code;
     }
 
+    // A fresh, migrated warehouse.
+    static std::string migrated(const std::string& name) {
+        Lab& lab = Lab::instance();
+        std::string db = lab.fresh_database(name);
+        auto m = lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}});
+        EXPECT_EQ(m.exit_code, 0) << m.output;
+        return db;
+    }
+
     static long count(const std::string& db, const std::string& sql) {
         pqxx::connection c(db);
         pqxx::work tx(c);
@@ -60,8 +69,7 @@ protected:
 
 TEST_F(Resume, ASecondRunIsLockedOutWithItsOwnExitCode) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_locked");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_locked");
     {
         pqxx::connection holder(db);
         pqxx::nontransaction tx(holder);
@@ -85,8 +93,7 @@ TEST_F(Resume, ASecondRunIsLockedOutWithItsOwnExitCode) {
 
 TEST_F(Resume, SigtermStopsCleanlyAndTheSameCommandFinishesTheJob) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_term");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_term");
     std::string log;
     int code = interrupted_backfill(db, SIGTERM, 1500, &log);
     EXPECT_EQ(code, 7) << log;
@@ -111,8 +118,7 @@ TEST_F(Resume, SigtermStopsCleanlyAndTheSameCommandFinishesTheJob) {
 
 TEST_F(Resume, KillDashNineThenReRunGivesTheCleanWarehouse) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_kill");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_kill");
     int code = interrupted_backfill(db, SIGKILL, 1500, nullptr);
     EXPECT_EQ(code, 128 + SIGKILL);
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 1);
@@ -127,8 +133,7 @@ TEST_F(Resume, KillDashNineThenReRunGivesTheCleanWarehouse) {
 
 TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_pgrestart");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_pgrestart");
     FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::delayed(300));
     auto bg = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1 --batch-studies 2",
@@ -152,8 +157,7 @@ TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
 
 TEST_F(Resume, TwoRealRunsAtOnceOneProceedsTheOtherGetsTheLockCode) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_two");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_two");
     FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::delayed(200));
     auto first = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1",
@@ -169,8 +173,7 @@ TEST_F(Resume, TwoRealRunsAtOnceOneProceedsTheOtherGetsTheLockCode) {
 
 TEST_F(Resume, AStallPastTheTimeoutIsRetried) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_stall");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_stall");
     FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::delayed(2500, 1));  // one answer comes too late
     auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-timeout 1 --pacs-retries 2",
@@ -182,8 +185,7 @@ TEST_F(Resume, AStallPastTheTimeoutIsRetried) {
 
 TEST_F(Resume, AConnectionDroppedMidBodyIsRetried) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_reset");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_reset");
     FaultProxy proxy(lab.pacs_origin());
     proxy.add_fault("/metadata", Fault::reset_mid_body(3));
     auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-retries 2",
@@ -212,8 +214,7 @@ TEST_F(Resume, UnchangedStudiesAreSkippedUnlessForced) {
 
 TEST_F(Resume, LargeStudiesFetchedSeriesBySeriesGiveTheSameWarehouse) {
     Lab& lab = Lab::instance();
-    std::string db = lab.fresh_database("resume_series");
-    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    std::string db = migrated("resume_series");
     FaultProxy proxy(lab.pacs_origin());
     // Every study counts as large: each is fetched through its series' metadata.
     auto r = lab.dicomlake(std::string(kBackfill) + " --pacs-series-threshold 1",

@@ -21,6 +21,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+
+#include "util/dates.hpp"
 #include <set>
 #include <sstream>
 #include <string>
@@ -47,49 +49,18 @@ constexpr const char* kDoseSr = "1.2.840.10008.5.1.4.1.1.88.67";
 constexpr const char* kDetachedPatient = "1.2.840.10008.3.1.2.1.1";
 
 // ---- civil dates (days since 1970-01-01) ----
+// Calendar arithmetic: dicomlake's own (util/dates), which this program links.
 long days_from_civil(long y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<long>(doe) - 719468;
+    char b[16];
+    std::snprintf(b, sizeof b, "%04ld-%02u-%02u", y, m, d);
+    return *dicomlake::parse_iso_date(b);
 }
-void civil_from_days(long z, long& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const long era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<long>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-}
+std::string iso(long days) { return dicomlake::format_iso_date(days); }
 std::string da(long days) {  // YYYYMMDD
-    long y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
-    char b[48];
-    std::snprintf(b, sizeof b, "%04ld%02u%02u", y, m, d);
-    return b;
+    std::string s = iso(days);
+    return s.substr(0, 4) + s.substr(5, 2) + s.substr(8, 2);
 }
-std::string iso(long days) {
-    std::string s = da(days);
-    return s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2);
-}
-std::optional<long> parse_iso(const std::string& s) {
-    long y;
-    unsigned m, d;
-    char tail;
-    if (s.size() != 10 || std::sscanf(s.c_str(), "%4ld-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
-        d < 1 || d > 31)
-        return std::nullopt;
-    long days = days_from_civil(y, m, d);
-    if (iso(days) != s) return std::nullopt;
-    return days;
-}
+std::optional<long> parse_iso(const std::string& s) { return dicomlake::parse_iso_date(s); }
 
 std::string tag_text(TagKey t) {
     char b[16];
