@@ -303,6 +303,42 @@ TEST_F(RealFiles, CtDoseReportsAsTheFilesHoldThem) {
     EXPECT_FALSE(dlp(study_of("ESR_non-dose.dcm")).has_value());
 }
 
+TEST_F(RealFiles, MammographyAndProjectionDose) {
+    if (shared_samples_dir().empty()) GTEST_SKIP() << "the vendor mammography files are in ../shared, absent here";
+    auto series_of = [](const std::string& file) {
+        auto f = read_facts(shared_samples_dir() + "/openrem/" + file);
+        return f ? std::make_pair(pseudo(f->study_uid), pseudo(f->series_uid)) : std::make_pair(std::string(), std::string());
+    };
+    // GE Senographe header: OrganDose 0.00547 dGy, EntranceDoseInmGy 1.694, 20 mm, 30 N, 26 kVp, Mo/Mo, CC.
+    auto [study, series] = series_of("MG-Im-GE_Seno_1_ForPresentation.dcm");
+    auto h = query("SELECT agd_mgy, entrance_dose_mgy, compression_thickness_mm, compression_force_n, kvp, anode,"
+                   " view_position FROM dicomlake.v_mammo_dose_view WHERE series_key = '" + series + "'");
+    ASSERT_EQ(h.size(), 1u);
+    EXPECT_NEAR(h[0][0].as<double>(), 0.547, 1e-9);
+    EXPECT_NEAR(h[0][1].as<double>(), 1.694, 1e-9);
+    EXPECT_NEAR(h[0][2].as<double>(), 20, 1e-9);
+    EXPECT_NEAR(h[0][3].as<double>(), 30, 1e-9);
+    EXPECT_NEAR(h[0][4].as<double>(), 26, 1e-9);
+    EXPECT_EQ(h[0][5].as<std::string>(), "MOLYBDENUM");
+    EXPECT_EQ(h[0][6].as<std::string>(), "CC");
+    // Hologic dose report: AGD 1.30 and 1.28 mGy, compressed thickness 43 mm.
+    auto hologic = series_of("MG-RDSR-Hologic_2D.dcm").first;
+    auto r = query("SELECT agd_mgy, compression_thickness_mm FROM dicomlake.v_mammo_dose_view WHERE source = 'RDSR'"
+                   " AND study_key = '" + hologic + "' ORDER BY agd_mgy DESC");
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_NEAR(r[0][0].as<double>(), 1.30, 1e-9);
+    EXPECT_NEAR(r[1][0].as<double>(), 1.28, 1e-9);
+    EXPECT_NEAR(r[0][1].as<double>(), 43, 1e-9);
+    // Siemens Artis zee fluoroscopy report: DAP total 1.6e-05 Gy.m2, Dose (RP) total 2.52 mGy, 8 events.
+    auto zee = series_of("RF-RDSR-Siemens-Zee.dcm").first;
+    auto x = query("SELECT dap_total_gym2, dose_rp_total_gy, event_count FROM dicomlake.v_xray_dose_study"
+                   " WHERE study_key = '" + zee + "'");
+    ASSERT_EQ(x.size(), 1u);
+    EXPECT_NEAR(x[0][0].as<double>(), 1.6e-05, 1e-12);
+    EXPECT_NEAR(x[0][1].as<double>(), 0.00252, 1e-12);
+    EXPECT_EQ(x[0][2].as<int>(), 8);
+}
+
 TEST_F(RealFiles, ReRunChangesNothing) {
     EXPECT_EQ(second_.exit_code, first_.exit_code) << second_.output;
     EXPECT_EQ(before_, after_);
