@@ -504,7 +504,11 @@ StudyResult StudyAccumulator::finish() {
     std::map<std::string, ActivityRow> by_device;
     std::map<std::string, std::set<std::string>> device_modalities;
     for (const auto& r : out.series) {
-        if (r.device_serial.empty()) continue;
+        // Acquisitions only (Niffler's method: original images): dose reports, key objects and
+        // presentation states are written after the scan, derived images later still.
+        if (r.device_serial.empty() || r.derived || r.modality == "SR" || r.modality == "KO" || r.modality == "PR" ||
+            r.modality == "DOC")
+            continue;
         ActivityRow& a = by_device[r.device_serial];
         if (a.device_serial.empty()) {
             a.device_serial = r.device_serial;

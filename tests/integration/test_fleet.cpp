@@ -316,16 +316,54 @@ TEST_F(Fleet, TheFoundingQuestionIsOneSelect) {
 
 TEST_F(Fleet, ScannerDaysCountTheScheduledStudies) {
     std::map<std::pair<std::string, std::string>, long> expected, actual;
+    std::map<std::pair<std::string, std::string>, double> expected_busy;
+    auto seconds = [](const std::string& ts) {  // "YYYY-MM-DDTHH:MM:SS", same day
+        return std::stoi(ts.substr(11, 2)) * 3600.0 + std::stoi(ts.substr(14, 2)) * 60.0 + std::stod(ts.substr(17));
+    };
     for (const auto& study : truth_["studies"]) {
         if (study["fails"].get<bool>()) continue;
-        expected[{study["device_serial"].get<std::string>(), study["first_acquired"].get<std::string>().substr(0, 10)}]++;
+        std::string first = study["first_acquired"].get<std::string>(), last = study["last_acquired"].get<std::string>();
+        std::pair<std::string, std::string> key{study["device_serial"].get<std::string>(), first.substr(0, 10)};
+        expected[key]++;
+        expected_busy[key] += (seconds(last) - seconds(first)) / 60.0;
     }
     for (const auto& r : query("SELECT device_serial, day::text, studies, busy_minutes, clock_suspect FROM dicomlake.v_scanner_day")) {
-        actual[{r[0].as<std::string>(), r[1].as<std::string>()}] = r[2].as<long>();
-        EXPECT_GT(r[3].as<double>(), 0.0);
+        std::pair<std::string, std::string> key{r[0].as<std::string>(), r[1].as<std::string>()};
+        actual[key] = r[2].as<long>();
+        EXPECT_NEAR(r[3].as<double>(), expected_busy[key], 0.05) << key.first << " " << key.second;
         EXPECT_FALSE(r[4].as<bool>()) << "the generator schedules studies in opening hours";
     }
     EXPECT_EQ(actual, expected);
+}
+
+TEST_F(Fleet, AScannerWhoseClockIsWrongIsFlagged) {
+    // A scanner stamping its studies at night, and one living in the future (synthetic rows in a
+    // scratch warehouse: the view's rules, not the loader, are under test).
+    Lab& lab = Lab::instance();
+    std::string db = lab.fresh_database("clock");
+    ASSERT_EQ(lab.dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}}).exit_code, 0);
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    tx.exec("INSERT INTO dicomlake.acquisition_activity (activity_key, device_serial, acquired_day, first_acquired,"
+            " last_acquired, series_count, instances) VALUES"
+            " ('a1', 'NIGHT', '2025-01-06', '2025-01-06 02:10', '2025-01-06 02:40', 3, 30),"
+            " ('a2', 'NIGHT', '2025-01-06', '2025-01-06 03:00', '2025-01-06 03:20', 3, 30),"
+            " ('a3', 'NIGHT', '2025-01-06', '2025-01-06 10:00', '2025-01-06 10:30', 3, 30),"
+            " ('b1', 'FUTURE', current_date + 400, (current_date + 400) + time '10:00', (current_date + 400) + time '10:30', 3, 30),"
+            " ('c1', 'FINE', '2025-01-06', '2025-01-06 09:00', '2025-01-06 09:30', 3, 30),"
+            " ('c2', 'FINE', '2025-01-06', '2025-01-06 11:00', '2025-01-06 11:45', 3, 30)");
+    auto r = tx.exec("SELECT device_serial, clock_suspect, studies, busy_minutes, longest_idle_minutes"
+                     " FROM dicomlake.v_scanner_day ORDER BY device_serial");
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(r[0][0].as<std::string>(), "FINE");
+    EXPECT_FALSE(r[0][1].as<bool>());
+    EXPECT_NEAR(r[0][3].as<double>(), 75.0, 1e-9);
+    EXPECT_NEAR(r[0][4].as<double>(), 90.0, 1e-9);
+    EXPECT_EQ(r[1][0].as<std::string>(), "FUTURE");
+    EXPECT_TRUE(r[1][1].as<bool>());
+    EXPECT_EQ(r[2][0].as<std::string>(), "NIGHT");
+    EXPECT_TRUE(r[2][1].as<bool>());
+    EXPECT_EQ(r[2][2].as<long>(), 3);
 }
 
 TEST_F(Fleet, DataQualityShowsNoGapsInTheGeneratedFleet) {
