@@ -57,3 +57,5 @@ COMMENT ON COLUMN dicomlake.v_mammo_dose_view.compression_force_n IS 'Compressio
 COMMENT ON COLUMN dicomlake.v_mammo_dose_view.kvp IS 'KVP.';
 COMMENT ON COLUMN dicomlake.v_mammo_dose_view.anode IS 'AnodeTargetMaterial.';
 COMMENT ON COLUMN dicomlake.v_mammo_dose_view.filter IS 'FilterMaterial.';
+
+COMMENT ON COLUMN dicomlake.v_series.ctdivol_mgy IS 'CTDIvol (0018,9345) in mGy: the mean over the instances of the series that carry it; for a legacy dose screen, the largest CTDIvol of its Exposure Dose Sequence.';

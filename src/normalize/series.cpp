@@ -407,6 +407,15 @@ StudyResult StudyAccumulator::finish() {
             for (double v : s.ctdi) sum += v;
             r.ctdivol_mgy = sum / static_cast<double>(s.ctdi.size());
         }
+        // A legacy dose screen (Philips Secondary Capture) lists its acquisitions in the retired
+        // Exposure Dose Sequence: the largest CTDIvol stands for the series.
+        if (!r.ctdivol_mgy)
+            for (const auto& [path, st] : s.attrs)
+                if (path.rfind("ExposureDoseSequence[", 0) == 0 && path.size() > 8 &&
+                    path.compare(path.size() - 8, 8, ".CTDIvol") == 0)
+                    for (double v : json_numbers(st.json))
+                        if (!r.ctdivol_mgy || v > *r.ctdivol_mgy) r.ctdivol_mgy = v;
+
         // Protocol identity and acquisition time, from the series' attributes.
         auto value_of = [&s](std::initializer_list<const char*> paths) -> const std::string* {
             for (const char* p : paths) {

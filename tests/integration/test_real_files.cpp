@@ -301,6 +301,15 @@ TEST_F(RealFiles, CtDoseReportsAsTheFilesHoldThem) {
     EXPECT_NEAR(*m, 236.09, 0.011);
     // A structured report that is not a dose report yields no dose.
     EXPECT_FALSE(dlp(study_of("ESR_non-dose.dcm")).has_value());
+    // A CT study without a dose report: CTDIvol from the image headers.
+    std::string header_only = study_of("CT-SC-Philips_Brilliance16P.dcm");
+    auto h = query("SELECT d.source, d.ctdivol_max_mgy, (SELECT max(ctdivol_mgy) FROM dicomlake.series s"
+                   " WHERE s.study_key = d.study_key) FROM dicomlake.v_ct_dose_study d WHERE d.study_key = '" +
+                   header_only + "'");
+    ASSERT_EQ(h.size(), 1u);
+    EXPECT_EQ(h[0][0].as<std::string>(), "IMAGE_HEADER");
+    ASSERT_FALSE(h[0][2].is_null());
+    EXPECT_DOUBLE_EQ(h[0][1].as<double>(), h[0][2].as<double>());
 }
 
 TEST_F(RealFiles, MammographyAndProjectionDose) {
