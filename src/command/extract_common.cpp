@@ -64,7 +64,7 @@ int extract_and_report(const cli::Config& config, pipeline::ExtractRequest reque
     cli::require_key(config);
     warehouse::Database db(config.db_url);
     db.require_current_schema();
-    warehouse::Ledger(db).lock_extraction();
+    warehouse::ExtractionLock lock(db);
     source::dicomweb::DicomwebSource source(dicomweb_options(config));
     source.probe();
     auto report = pipeline::extract(config, source, db, request);

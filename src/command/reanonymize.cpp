@@ -50,7 +50,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
 
     warehouse::Database db(config.db_url);
     db.require_current_schema();
-    warehouse::Ledger(db).lock_extraction();
+    warehouse::ExtractionLock lock(db);
     source::dicomweb::DicomwebSource source(dicomweb_options(config));
     source.probe();
 

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "util/error.hpp"
 #include "warehouse/copy_text.hpp"
 
@@ -23,9 +26,15 @@ std::optional<std::string> opt_date(const std::string& s) {
 }  // namespace
 
 void Ledger::lock_extraction() {
-    bool locked = db_.with_transaction([](pqxx::work& tx) {
-        return tx.exec1("SELECT pg_try_advisory_lock(hashtext('dicomlake.extraction'))")[0].as<bool>();
-    });
+    // A run that has just ended may still hold the lock for a moment (its server process exits
+    // after the client): ask a few times before calling it taken.
+    bool locked = false;
+    for (int attempt = 0; attempt < 10 && !locked; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        locked = db_.with_transaction([](pqxx::work& tx) {
+            return tx.exec1("SELECT pg_try_advisory_lock(hashtext('dicomlake.extraction'))")[0].as<bool>();
+        });
+    }
     if (!locked) {
         std::string holder = db_.with_transaction([](pqxx::work& tx) {
             auto r = tx.exec(
@@ -43,6 +52,15 @@ void Ledger::lock_extraction() {
             " message = 'interrupted: the process ended before finishing the run (killed, or the host went down)'"
             " WHERE outcome = 'running'");
     });
+}
+
+void Ledger::unlock_extraction() noexcept {
+    try {
+        db_.with_transaction(
+            [](pqxx::work& tx) { tx.exec("SELECT pg_advisory_unlock(hashtext('dicomlake.extraction'))"); });
+    } catch (...) {
+        // The connection is gone: so is the lock.
+    }
 }
 
 long Ledger::start_run(const std::string& command, const std::string& window_from, const std::string& window_to) {

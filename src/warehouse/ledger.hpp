@@ -25,6 +25,9 @@ struct FailedStudy {
     std::string reason;
 };
 
+// Holds the extraction lock for a scope.
+class ExtractionLock;
+
 class Ledger {
 public:
     explicit Ledger(Database& db) : db_(db) {}
@@ -33,6 +36,8 @@ public:
     // connection ends, even on kill -9) and closes the ledger rows of runs that died without
     // finishing. Throws LockedError naming the run that holds it.
     void lock_extraction();
+    // Releases it at once (rather than when the server notices the connection is gone).
+    void unlock_extraction() noexcept;
 
     long start_run(const std::string& command, const std::string& window_from, const std::string& window_to);
     void finish_run(long run_id, const RunCounts& counts, const std::string& outcome, int exit_code,
@@ -50,6 +55,17 @@ public:
 
 private:
     Database& db_;
+};
+
+class ExtractionLock {
+public:
+    explicit ExtractionLock(Database& db) : ledger_(db) { ledger_.lock_extraction(); }
+    ~ExtractionLock() { ledger_.unlock_extraction(); }
+    ExtractionLock(const ExtractionLock&) = delete;
+    ExtractionLock& operator=(const ExtractionLock&) = delete;
+
+private:
+    Ledger ledger_;
 };
 
 }  // namespace dicomlake::warehouse

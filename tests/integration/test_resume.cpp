@@ -159,7 +159,7 @@ TEST_F(Resume, TwoRealRunsAtOnceOneProceedsTheOtherGetsTheLockCode) {
     Lab& lab = Lab::instance();
     std::string db = migrated("resume_two");
     FaultProxy proxy(lab.pacs_origin());
-    proxy.add_fault("/metadata", Fault::delayed(200));
+    proxy.add_fault("/metadata", Fault::delayed(400));  // ~5 s in all: longer than a new run waits for the lock
     auto first = lab.dicomlake_background(std::string(kBackfill) + " --pacs-concurrency 1",
                                           lab.dir() + "/resume/first.log",
                                           {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}});
