@@ -95,7 +95,7 @@ TEST_F(Resume, SigtermStopsCleanlyAndTheSameCommandFinishesTheJob) {
     Lab& lab = Lab::instance();
     std::string db = migrated("resume_term");
     std::string log;
-    int code = interrupted_backfill(db, SIGTERM, 1500, &log);
+    int code = interrupted_backfill(db, SIGTERM, 2000, &log);
     EXPECT_EQ(code, 7) << log;
     EXPECT_NE(log.find("stopping after the studies in flight"), std::string::npos) << log;
     long loaded = count(db, "SELECT count(*) FROM dicomlake.study");
