@@ -57,6 +57,21 @@ protected:
         return db;
     }
 
+    // Studies whose series are not all there: must always be 0 (a study loads whole or not).
+    static long half_loaded(const std::string& db) {
+        return count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
+                         " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)");
+    }
+
+    // The same backfill again, straight to the PACS: it ends with the clean run's warehouse and
+    // no run left "running" in the ledger.
+    static void rerun_gives_the_clean_warehouse(const std::string& db) {
+        auto again = Lab::instance().dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
+        EXPECT_EQ(again.exit_code, 0) << again.output;
+        EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
+        EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+    }
+
     static long count(const std::string& db, const std::string& sql) {
         pqxx::connection c(db);
         pqxx::work tx(c);
@@ -102,8 +117,7 @@ TEST_F(Resume, SigtermStopsCleanlyAndTheSameCommandFinishesTheJob) {
     EXPECT_GT(loaded, 0) << log;
     EXPECT_LT(loaded, static_cast<long>(truth_["studies"].size())) << "the stop came too late to test anything";
     // Never half-loaded: every study has all its series.
-    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
-                        " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)"),
+    EXPECT_EQ(half_loaded(db),
               0);
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'failed'"
                         " AND message LIKE 'interrupted by a signal%' AND exit_code = 7"),
@@ -117,18 +131,13 @@ TEST_F(Resume, SigtermStopsCleanlyAndTheSameCommandFinishesTheJob) {
 }
 
 TEST_F(Resume, KillDashNineThenReRunGivesTheCleanWarehouse) {
-    Lab& lab = Lab::instance();
     std::string db = migrated("resume_kill");
     int code = interrupted_backfill(db, SIGKILL, 1500, nullptr);
     EXPECT_EQ(code, 128 + SIGKILL);
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 1);
-    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
-                        " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)"),
+    EXPECT_EQ(half_loaded(db),
               0);
-    auto again = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
-    EXPECT_EQ(again.exit_code, 0) << again.output;
-    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
-    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+    rerun_gives_the_clean_warehouse(db);
 }
 
 TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
@@ -146,13 +155,9 @@ TEST_F(Resume, ADatabaseRestartMidRunFailsCleanlyAndTheReRunCompletes) {
     EXPECT_EQ(code, 5) << log;
     EXPECT_NE(log.find("PostgreSQL"), std::string::npos) << log;
     EXPECT_LT(count(db, "SELECT count(*) FROM dicomlake.study"), static_cast<long>(truth_["studies"].size()));
-    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study s WHERE s.series_count <>"
-                        " (SELECT count(*) FROM dicomlake.series x WHERE x.study_key = s.study_key)"),
+    EXPECT_EQ(half_loaded(db),
               0);
-    auto again = lab.dicomlake(kBackfill, {{"DICOMLAKE_DB_URL", db}});
-    EXPECT_EQ(again.exit_code, 0) << again.output;
-    EXPECT_EQ(warehouse_rows(db), warehouse_rows(clean_));
-    EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.run WHERE outcome = 'running'"), 0);
+    rerun_gives_the_clean_warehouse(db);
 }
 
 TEST_F(Resume, TwoRealRunsAtOnceOneProceedsTheOtherGetsTheLockCode) {
