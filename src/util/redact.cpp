@@ -92,8 +92,10 @@ void mask_authorization(std::string& s) {
         if (end == std::string::npos) end = s.size();
         pos = end > i ? mask(s, i, end) : end;
     }
-    constexpr std::string_view bearer = "bearer ";
-    for (size_t pos = find_word(s, bearer, 0); pos != std::string::npos; pos = find_word(s, bearer, pos)) {
+    // The scheme as HTTP messages spell it: a case-insensitive match would also mask the word
+    // after "bearer" in ordinary prose ("a bearer token").
+    constexpr std::string_view bearer = "Bearer ";
+    for (size_t pos = s.find(bearer); pos != std::string::npos; pos = s.find(bearer, pos)) {
         size_t i = pos + bearer.size();
         while (i < s.size() && space(s[i])) ++i;
         size_t end = i;

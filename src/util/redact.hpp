@@ -13,7 +13,7 @@ namespace dicomlake {
 // Returns `text` with these replaced by "***":
 //  - the password of a URL's userinfo (scheme://user:***@host; a user name alone is kept);
 //  - the value of password=... (libpq keyword strings and URI query parameters, quoted or not);
-//  - whatever follows "Authorization:" up to the end of the line, and the token after "Bearer";
+//  - whatever follows "Authorization:" up to the end of the line, and the token after "Bearer ";
 //  - every literal occurrence of a registered secret (see register_secret).
 std::string redact(std::string_view text);
 

@@ -31,7 +31,7 @@ std::string private_file(const std::string& path, const std::string& content, mo
 
 TEST(Secrets, CredentialsInThePacsUrlAreRefusedFromEveryOrigin) {
     Lab& lab = Lab::instance();
-    const std::string url = with_userinfo(lab.pacs_url(), std::string("dicomlake:") + kPlanted);
+    const std::string url = with_userinfo(lab.pacs_url(), std::string("planted-user:") + kPlanted);
     const std::string config = private_file(lab.dir() + "/secrets-url.toml", "[pacs]\nurl = \"" + url + "\"\n", 0600);
     for (const auto& r : {lab.dicomlake("check", {{"DICOMLAKE_PACS_URL", url}}),
                           lab.dicomlake("check --pacs-url " + shell_quote(url)),
@@ -39,7 +39,7 @@ TEST(Secrets, CredentialsInThePacsUrlAreRefusedFromEveryOrigin) {
         EXPECT_EQ(r.exit_code, 2) << r.output;
         EXPECT_NE(r.output.find("pacs.password_file"), std::string::npos) << r.output;
         EXPECT_NOT_PRINTED(r, kPlanted);
-        EXPECT_NOT_PRINTED(r, "dicomlake:");
+        EXPECT_NOT_PRINTED(r, "planted-user");
     }
     // Where CLI11 quotes an argument it did not expect.
     auto stray = lab.dicomlake("check " + shell_quote(url));

@@ -43,7 +43,8 @@ TEST_F(Redact, PasswordParameters) {
 
 TEST_F(Redact, AuthorizationAndBearer) {
     EXPECT_EQ(redact("Authorization: Basic ZGljb21sYWtlOmh1bnRlcjI=\r\nAccept: x"), "Authorization: ***\r\nAccept: x");
-    EXPECT_EQ(redact("sent bearer eyJhbGciOi.abc.def to the PACS"), "sent bearer *** to the PACS");
+    EXPECT_EQ(redact("sent Bearer eyJhbGciOi.abc.def to the PACS"), "sent Bearer *** to the PACS");
+    EXPECT_EQ(redact("or use a bearer token file"), "or use a bearer token file");  // prose stays
     EXPECT_EQ(redact("authorization:Bearer tok"), "authorization:***");
 }
 
