@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 
 #include "cli/config.hpp"
 #include "cli/options.hpp"
@@ -12,6 +13,7 @@
 #include "dicomlake/exit_codes.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/redact.hpp"
 #include "util/signals.hpp"
 
 namespace {
@@ -21,8 +23,10 @@ std::string footer() {
         "Settings come from, in this order of precedence: command-line flag, environment variable\n"
         "(DICOMLAKE_ + the flag name in capitals, e.g. DICOMLAKE_PACS_URL), configuration file\n"
         "(--config or DICOMLAKE_CONFIG, default /etc/dicomlake/dicomlake.toml when present), default.\n"
-        "Secrets (pacs-password, key) are refused as flags: use the environment, NAME_FILE variables,\n"
-        "--NAME-file or the file. `dicomlake check` shows every effective setting and its origin.\n\n"
+        "Secrets (pacs-password, pacs-token, key) are refused as flags: use the environment, NAME_FILE\n"
+        "variables, --NAME-file or the file; files holding secrets must have mode 600. Credentials inside\n"
+        "pacs-url or db-url are refused from everywhere. `dicomlake check` shows every effective setting\n"
+        "and its origin.\n\n"
         "Typical use:\n"
         "  dicomlake keygen > /etc/dicomlake/key && chmod 600 /etc/dicomlake/key\n"
         "  dicomlake migrate                                  # create or upgrade the warehouse schema\n"
@@ -111,7 +115,11 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
+        // CLI11 quotes what it did not expect, which may be a URL with a password in it.
+        std::ostringstream out, err;
+        int rc = app.exit(e, out, err);
+        std::fputs(out.str().c_str(), stdout);
+        std::fputs(redact(err.str()).c_str(), stderr);
         return rc == 0 ? 0 : static_cast<int>(ExitCode::config);
     }
 
@@ -126,7 +134,9 @@ int main(int argc, char** argv) {
         }
         auto settings = cli::Settings::resolve(flags, config_path, [](const char* n) { return std::getenv(n); });
         auto config = cli::build_config(settings);
+        cli::register_secrets(config);
         setup_logging(config.log_level, config.log_format);
+        if (auto warning = cli::insecure_auth_warning(config); !warning.empty()) spdlog::warn("{}", warning);
         if (!config.pacs_verify_tls)
             spdlog::warn("PACS certificate verification is OFF (pacs-verify-tls=false): anyone on the network path "
                          "can impersonate the PACS. Use it only for testing; set pacs-ca-file for a hospital CA");
@@ -138,10 +148,11 @@ int main(int argc, char** argv) {
         if (status->parsed()) return command::status(config, status_limit);
         if (reanonymize->parsed()) return command::reanonymize(config, studies_file, by);
     } catch (const Error& e) {
-        std::fprintf(stderr, "dicomlake: %s\n", e.what());
+        std::fprintf(stderr, "dicomlake: %s\n", redact(e.what()).c_str());
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "dicomlake: unexpected error: %s\n(please report this with the log above)\n", e.what());
+        std::fprintf(stderr, "dicomlake: unexpected error: %s\n(please report this with the log above)\n",
+                     redact(e.what()).c_str());
         return static_cast<int>(ExitCode::internal);
     }
     return static_cast<int>(ExitCode::internal);

@@ -3,8 +3,40 @@
 #include <sstream>
 
 #include "util/error.hpp"
+#include "util/redact.hpp"
 
 namespace dicomlake::cli {
+
+namespace {
+
+bool plain_http(const std::string& url) { return url.rfind("http://", 0) == 0; }
+
+// 127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine.
+bool loopback_host(const std::string& url) {
+    std::string authority = url.substr(url.find("://") + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    std::string host;
+    if (!authority.empty() && authority[0] == '[')
+        host = authority.substr(1, authority.find(']') - 1);
+    else
+        host = authority.substr(0, authority.find(':'));
+    for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+bool sends_credentials(const Config& c) { return !c.pacs_user.empty() || !c.pacs_token.empty(); }
+
+void check_insecure_auth(const Config& c, const Settings& s) {
+    if (!plain_http(c.pacs_url) || !sends_credentials(c) || loopback_host(c.pacs_url) || c.pacs_allow_insecure_auth)
+        return;
+    throw ConfigError("pacs-url (from " + s.get("pacs-url").where + ") is plain http:// to another machine, and " +
+                      (c.pacs_token.empty() ? "pacs-user/password" : "pacs-token") +
+                      " would cross the network readable by anyone on the path: use https://, or set "
+                      "pacs-allow-insecure-auth = true (DICOMLAKE_PACS_ALLOW_INSECURE_AUTH) if the network is "
+                      "trusted");
+}
+
+}  // namespace
 
 Config build_config(const Settings& s) {
     Config c;
@@ -30,6 +62,8 @@ Config build_config(const Settings& s) {
     c.pacs_breaker_threshold = static_cast<int>(s.integer("pacs-breaker-threshold", 1, 1000));
     c.pacs_breaker_pause_s = s.number("pacs-breaker-pause", 0.1, 3600);
     c.pacs_verify_tls = s.boolean("pacs-verify-tls");
+    c.pacs_allow_insecure_auth = s.boolean("pacs-allow-insecure-auth");
+    if (!c.pacs_client_key.empty()) require_private_file(c.pacs_client_key, "the PACS client key (pacs-client-key)");
     c.modalities = s.str("modalities");
     c.study_description = s.str("study-description");
     c.db_url = s.str("db-url");
@@ -56,7 +90,9 @@ Config build_config(const Settings& s) {
                                   std::to_string(n) + ": expected `VERSION KEY` with a version >= 1 and a key of " +
                                   "at least 32 characters");
             if (v == c.key_version)
-                throw ConfigError("previous-keys holds version " + version + ", which is the current key-version");
+                throw ConfigError("previous-keys (from " + s.get("previous-keys").where + "), line " +
+                                  std::to_string(n) + ": its version is the current key-version (" +
+                                  std::to_string(c.key_version) + "): give the previous keys their own versions");
             c.previous_keys.emplace_back(v, key);
         }
     }
@@ -70,19 +106,34 @@ Config build_config(const Settings& s) {
     c.log_level = s.str("log-level");
     c.log_format = s.str("log-format");
     if (c.log_format != "text" && c.log_format != "json")
-        throw ConfigError("log-format must be text or json (got '" + c.log_format + "' from " +
-                          s.get("log-format").where + ")");
+        throw ConfigError("log-format must be text or json (check the value from " + s.get("log-format").where +
+                          ")");
     if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")
-        throw ConfigError("log-level must be one of trace, debug, info, warn, error (got '" + c.log_level + "' from " +
+        throw ConfigError("log-level must be one of trace, debug, info, warn, error (check the value from " +
                           s.get("log-level").where + ")");
     if (!c.pacs_url.empty() && c.pacs_url.rfind("http://", 0) != 0 && c.pacs_url.rfind("https://", 0) != 0)
-        throw ConfigError("pacs-url must start with http:// or https:// (got '" + c.pacs_url + "' from " +
+        throw ConfigError("pacs-url must start with http:// or https:// (check the value from " +
                           s.get("pacs-url").where + ")");
+    if (!c.pacs_url.empty()) check_insecure_auth(c, s);
     if (!c.key.empty() && c.key.size() < 32)
         throw ConfigError("the pseudonymization key (from " + s.get("key").where +
                           ") is shorter than 32 characters: generate one with `dicomlake keygen`");
     return c;
+}
+
+std::string insecure_auth_warning(const Config& c) {
+    if (!plain_http(c.pacs_url) || !sends_credentials(c)) return {};
+    return std::string("PACS credentials (") + (c.pacs_token.empty() ? "pacs-user/password" : "pacs-token") +
+           ") are sent over plain http:// (pacs-url): " +
+           (loopback_host(c.pacs_url) ? "acceptable only because the PACS is on this machine; "
+                                      : "anyone on the network path can read it (pacs-allow-insecure-auth is on); ") +
+           "use https:// for a PACS elsewhere";
+}
+
+void register_secrets(const Config& c) {
+    for (const auto* secret : {&c.pacs_password, &c.pacs_token, &c.key}) register_secret(*secret);
+    for (const auto& [version, key] : c.previous_keys) register_secret(key);
 }
 
 void require_pacs(const Config& c) {

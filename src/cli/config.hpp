@@ -21,6 +21,7 @@ struct Config {
     int pacs_breaker_threshold = 10;
     double pacs_breaker_pause_s = 30;
     bool pacs_verify_tls = true;
+    bool pacs_allow_insecure_auth = false;  // credentials over plain http to another machine
     std::string modalities, study_description;  // QIDO-RS listing filters
     std::string db_url;
     int batch_studies = 25;
@@ -38,6 +39,14 @@ struct Config {
 // Validates ranges and formats. Missing PACS/database/key settings are only an error for the
 // commands that need them: see require_*.
 Config build_config(const Settings& settings);
+
+// Credentials (pacs-user/password or pacs-token) sent over plain http://: the warning to log,
+// or empty when none is needed. build_config has already refused the case that is not allowed.
+std::string insecure_auth_warning(const Config& c);
+
+// Makes every secret of `c` (PACS password and token, keys) known to redact(), so no message or
+// log line shows one even where a library quotes it.
+void register_secrets(const Config& c);
 
 void require_pacs(const Config& c);
 void require_database(const Config& c);

@@ -67,7 +67,7 @@ std::map<std::string, FileValue> parse_config_text(const std::string& text, cons
         auto eq = line.find('=');
         if (eq == std::string::npos) throw fail("expected `key = value`");
         std::string key = trim(line.substr(0, eq));
-        if (!bare_key(key)) throw fail("keys are plain words such as `url` (got `" + key + "`)");
+        if (!bare_key(key)) throw fail("keys are plain words such as `url`");
         std::string rest = trim(line.substr(eq + 1));
         if (rest.empty()) throw fail("missing value for `" + key + "`");
         std::string value;
@@ -88,7 +88,7 @@ std::map<std::string, FileValue> parse_config_text(const std::string& text, cons
                         case 't': value += '\t'; break;
                         case '"': value += '"'; break;
                         case '\\': value += '\\'; break;
-                        default: throw fail(std::string("unsupported escape \\") + n + " in a string");
+                        default: throw fail("unsupported escape in a string (only \\n, \\t, \\\" and \\\\)");
                     }
                 } else {
                     value += c;
@@ -108,7 +108,7 @@ std::map<std::string, FileValue> parse_config_text(const std::string& text, cons
             if (value.empty() || value[0] == '[' || value[0] == '{')
                 throw fail("only strings, numbers and true/false are supported as values");
             if (value != "true" && value != "false" && !decimal_number(value))
-                throw fail("`" + key + "`: text values need quotes, e.g. " + key + " = \"" + value + "\"");
+                throw fail("`" + key + "`: text values need quotes, e.g. " + key + " = \"...\"");
             rest.clear();
         }
         if (!rest.empty() && rest[0] != '#') throw fail("unexpected text after the value of `" + key + "`");

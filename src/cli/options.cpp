@@ -9,6 +9,7 @@
 
 #include "cli/config_file.hpp"
 #include "util/error.hpp"
+#include "util/redact.hpp"
 
 namespace dicomlake::cli {
 
@@ -19,7 +20,9 @@ constexpr const char* kDefaultConfig = "/etc/dicomlake/dicomlake.toml";
 // clang-format off
 const std::vector<OptionSpec> kOptions = {
     {"pacs-url", "pacs.url", nullptr, "URL", "PACS",
-     "DICOMweb root of the PACS (QIDO-RS and WADO-RS live below it), e.g. http://pacs:8042/dicom-web"},
+     "DICOMweb root of the PACS (QIDO-RS and WADO-RS live below it), e.g. https://pacs:8042/dicom-web; "
+     "credentials in it (user:password@) are refused: use pacs-user and pacs-password-file",
+     Sensitivity::url_userinfo},
     {"pacs-user", "pacs.user", "", "NAME", "PACS", "user for HTTP basic authentication (empty: none)"},
     {"pacs-password", "pacs.password", "", "SECRET", "PACS",
      "password for HTTP basic authentication; environment or file only (or the -file variant)",
@@ -45,7 +48,8 @@ const std::vector<OptionSpec> kOptions = {
      Sensitivity::secret},
     {"pacs-client-cert", "pacs.client_cert", "", "PATH", "PACS",
      "client certificate (PEM) for PACS that authenticate clients by TLS certificate"},
-    {"pacs-client-key", "pacs.client_key", "", "PATH", "PACS", "private key (PEM) of the client certificate"},
+    {"pacs-client-key", "pacs.client_key", "", "PATH", "PACS",
+     "private key (PEM) of the client certificate; the file must not be readable by group or others"},
     {"pacs-breaker-threshold", "pacs.breaker_threshold", "10", "N", "PACS",
      "after this many failed requests in a row, every request pauses before trying the PACS again (1-1000)"},
     {"pacs-breaker-pause", "pacs.breaker_pause", "30", "SECONDS", "PACS",
@@ -53,13 +57,17 @@ const std::vector<OptionSpec> kOptions = {
     {"pacs-verify-tls", "pacs.verify_tls", "true", "BOOL", "PACS",
      "verify the PACS certificate (https); turn off only for testing"},
     {"pacs-ca-file", "pacs.ca_file", "", "PATH", "PACS", "CA bundle for the PACS certificate (empty: system store)"},
+    {"pacs-allow-insecure-auth", "pacs.allow_insecure_auth", "false", "BOOL", "PACS",
+     "allow sending pacs-user/password or pacs-token over plain http:// to a host other than this machine "
+     "(anyone on the network path can read them); without it such a configuration is refused. Over http "
+     "to 127.0.0.1, ::1 or localhost credentials are sent with a warning"},
     {"modalities", "query.modalities", "", "LIST", "Query",
      "only studies with one of these modalities, comma-separated (QIDO-RS ModalitiesInStudy), e.g. MR,CT"},
     {"study-description", "query.study_description", "", "PATTERN", "Query",
      "only studies whose StudyDescription matches this pattern (* and ? wildcards), e.g. *SPINE*"},
     {"db-url", "database.url", nullptr, "URI", "Warehouse",
-     "libpq URI of the PostgreSQL warehouse, e.g. postgresql://dicomlake@dbhost/dicomlake "
-     "(keep passwords in ~/.pgpass, the environment or the file: a URI with a password is refused as a flag)",
+     "libpq URI of the PostgreSQL warehouse, e.g. postgresql://dicomlake@dbhost/dicomlake; a password in it "
+     "is refused: keep it in ~/.pgpass or the file named by PGPASSFILE (mode 600)",
      Sensitivity::url_password},
     {"batch-studies", "database.batch_studies", "25", "N", "Warehouse",
      "studies loaded per transaction (1-1000)"},
@@ -98,16 +106,19 @@ std::string upper_snake(const std::string& s) {
     return out;
 }
 
-bool has_password(const std::string& url) {
-    // user:secret@ in the authority, or a password= parameter
-    auto scheme = url.find("://");
-    if (scheme != std::string::npos) {
-        auto end = url.find_first_of("/?", scheme + 3);
-        std::string authority = url.substr(scheme + 3, end == std::string::npos ? std::string::npos : end - scheme - 3);
-        auto at = authority.rfind('@');
-        if (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) return true;
-    }
-    return url.find("password=") != std::string::npos;
+// Credentials inside a URL show in `ps`, in logs and in library errors; they have settings of
+// their own. Refused from every source, and the value is never echoed.
+void refuse_url_credentials(const OptionSpec& o, const Setting& s) {
+    const std::string which = std::string(o.name) + " (from " + s.where + ")";
+    if (o.sensitivity == Sensitivity::url_userinfo && url_has_userinfo(s.value))
+        throw ConfigError(which + " holds credentials (user@ or user:password@ before the host), which are "
+                          "refused: remove them from the URL, put the user in `pacs.user` (DICOMLAKE_PACS_USER) "
+                          "and the password in a file named by `pacs.password_file` (DICOMLAKE_PACS_PASSWORD_FILE, "
+                          "mode 600), or use pacs-token-file for a bearer token");
+    if (o.sensitivity == Sensitivity::url_password && url_has_password(s.value))
+        throw ConfigError(which + " holds a password, which is refused: remove it from the URL and put it in "
+                          "~/.pgpass or in the file named by PGPASSFILE (mode 600, one line "
+                          "host:port:database:user:password), where libpq finds it");
 }
 
 }  // namespace
@@ -136,11 +147,16 @@ const char* to_string(Origin o) {
     return "unset";
 }
 
-std::string read_secret_file(const std::string& path, const std::string& what) {
+void require_private_file(const std::string& path, const std::string& what) {
     struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
         throw ConfigError("the file holding " + what + " ('" + path +
-                          "') is readable by every user of this machine: run `chmod 600 " + path + "`");
+                          "') may be read or changed by other users (its group or everyone): run `chmod 600 " +
+                          path + "` (and check its owner)");
+}
+
+std::string read_secret_file(const std::string& path, const std::string& what) {
+    require_private_file(path, what);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError("cannot read " + what + " from '" + path + "' (does it exist, and may this user read it?)");
     std::stringstream ss;
@@ -197,11 +213,6 @@ Settings Settings::resolve(const std::map<std::string, std::string>& flags, cons
                                   " is a secret and is refused on the command line (other users can read it in "
                                   "`ps`): use --" + flag_file_name(o) + " PATH, " + env + ", " + env_file_name(o) +
                                   " or `" + o.file_key + "` in the configuration file");
-            if (o.sensitivity == Sensitivity::url_password && has_password(flag->second))
-                throw ConfigError("--" + std::string(o.name) +
-                                  " holds a password, which is refused on the command line (other users can read "
-                                  "it in `ps`): put the password in ~/.pgpass, or set " + env +
-                                  " or `" + o.file_key + "` in the configuration file");
             s = {flag->second, Origin::flag, "--" + std::string(o.name)};
         } else if (flag_file != flags.end()) {
             s = {read_secret_file(flag_file->second, o.name), Origin::flag, "--" + flag_file_name(o)};
@@ -216,6 +227,10 @@ Settings Settings::resolve(const std::map<std::string, std::string>& flags, cons
             if (secret && file.count(file_key_file(o)))
                 throw ConfigError(out.config_file_ + ": both `" + o.file_key + "` and `" + file_key_file(o) +
                                   "` are set: keep one");
+            if (secret)
+                require_private_file(out.config_file_, std::string("`") + o.file_key +
+                                                           "` (or move the secret to a private file named by `" +
+                                                           file_key_file(o) + "`)");
             s = {f->second.value, Origin::file, out.config_file_ + ":" + std::to_string(f->second.line)};
         } else if (auto ff = secret ? file.find(file_key_file(o)) : file.end(); ff != file.end()) {
             s = {read_secret_file(ff->second.value, o.name), Origin::file,
@@ -223,6 +238,7 @@ Settings Settings::resolve(const std::map<std::string, std::string>& flags, cons
         } else if (o.default_value != nullptr) {
             s = {o.default_value, Origin::default_value, "default"};
         }
+        refuse_url_credentials(o, s);
         out.values_[o.name] = s;
     }
     return out;
@@ -243,7 +259,7 @@ long Settings::integer(const std::string& name, long min, long max) const {
     } catch (...) {
     }
     throw ConfigError(name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                      " (got '" + s.value + "' from " + s.where + ")");
+                      " (check the value from " + s.where + ")");
 }
 
 double Settings::number(const std::string& name, double min, double max) const {
@@ -255,7 +271,7 @@ double Settings::number(const std::string& name, double min, double max) const {
     } catch (...) {
     }
     throw ConfigError(name + " must be a number from " + std::to_string(min) + " to " + std::to_string(max) +
-                      " (got '" + s.value + "' from " + s.where + ")");
+                      " (check the value from " + s.where + ")");
 }
 
 bool Settings::boolean(const std::string& name) const {
@@ -264,7 +280,7 @@ bool Settings::boolean(const std::string& name) const {
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
     if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
     if (v == "false" || v == "0" || v == "no" || v == "off") return false;
-    throw ConfigError(name + " must be true or false (got '" + s.value + "' from " + s.where + ")");
+    throw ConfigError(name + " must be true or false (check the value from " + s.where + ")");
 }
 
 }  // namespace dicomlake::cli

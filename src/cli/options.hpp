@@ -13,7 +13,8 @@ namespace dicomlake::cli {
 enum class Sensitivity {
     none,
     secret,         // refused on the command line (it would show in `ps`); masked; also *_FILE
-    url_password,   // a URL that may embed a password: refused on the command line if it does
+    url_password,   // a URL that must not embed a password (user:password@, password=): refused from anywhere
+    url_userinfo,   // a URL that must not embed any credentials (user@ or user:password@): refused from anywhere
 };
 
 struct OptionSpec {
@@ -65,7 +66,12 @@ private:
     std::string config_file_;
 };
 
-// Reads a secret from a *_FILE path (trailing newline removed). Throws ConfigError.
+// Reads a secret from a *_FILE path (trailing newline removed). Throws ConfigError, also when
+// the file may be read by its group or others (see require_private_file).
 std::string read_secret_file(const std::string& path, const std::string& what);
+
+// Throws ConfigError naming `path` and the chmod to run when the file exists and its mode lets
+// its group or others read or write it (mode & 077). `what` says what the file holds.
+void require_private_file(const std::string& path, const std::string& what);
 
 }  // namespace dicomlake::cli

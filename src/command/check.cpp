@@ -4,6 +4,7 @@
 #include "command/extract_common.hpp"
 #include "source/dicomweb/dicomweb_source.hpp"
 #include "util/error.hpp"
+#include "util/redact.hpp"
 #include "warehouse/database.hpp"
 #include "warehouse/migrations_embedded.hpp"
 
@@ -14,8 +15,7 @@ namespace {
 std::string shown(const cli::OptionSpec& spec, const cli::Setting& s) {
     if (s.origin == cli::Origin::unset) return "(not set)";
     if (spec.sensitivity == cli::Sensitivity::secret) return s.value.empty() ? "(empty)" : "*** (set)";
-    if (spec.sensitivity == cli::Sensitivity::url_password) return warehouse::mask_url(s.value);
-    return s.value.empty() ? "\"\"" : s.value;
+    return s.value.empty() ? "\"\"" : redact(s.value);
 }
 
 }  // namespace
@@ -44,7 +44,7 @@ int check(const cli::Settings& settings, const cli::Config& config) {
             src.probe();
             std::printf("PACS:     ok, QIDO-RS answers at %s\n", source::dicomweb::url_origin(config.pacs_url).c_str());
         } catch (const Error& e) {
-            std::printf("PACS:     FAILED: %s\n", e.what());
+            std::printf("PACS:     FAILED: %s\n", redact(e.what()).c_str());
             code = static_cast<int>(e.code());
         }
     }
@@ -57,10 +57,10 @@ int check(const cli::Settings& settings, const cli::Config& config) {
             warehouse::Database db(config.db_url);
             int have = db.schema_version();
             int want = warehouse::embedded_migrations().back().version;
-            std::printf("database: ok, %s, schema version %d of %d%s\n", warehouse::mask_url(config.db_url).c_str(),
+            std::printf("database: ok, %s, schema version %d of %d%s\n", redact(config.db_url).c_str(),
                         have, want, have < want ? " (run `dicomlake migrate`)" : "");
         } catch (const Error& e) {
-            std::printf("database: FAILED: %s\n", e.what());
+            std::printf("database: FAILED: %s\n", redact(e.what()).c_str());
             if (code == 0) code = static_cast<int>(e.code());
         }
     }

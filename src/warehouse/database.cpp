@@ -3,29 +3,23 @@
 #include <regex>
 
 #include "util/error.hpp"
+#include "util/redact.hpp"
 #include "warehouse/migrations_embedded.hpp"
 
 namespace dicomlake::warehouse {
 
 namespace {
 
-std::string first_line(std::string s) {
+// The first line of a libpq/libpqxx message, credentials masked: libpq quotes the whole
+// connection string in some errors (an unparsable URI, a bad keyword), password included.
+std::string first_line(const std::string& text) {
+    std::string s = redact(text);
     auto nl = s.find('\n');
     if (nl != std::string::npos) s.resize(nl);
     return s;
 }
 
 }  // namespace
-
-std::string mask_url(const std::string& url) {
-    // postgresql://user:secret@host/db -> postgresql://user:***@host/db; also password=... params.
-    static const std::regex userinfo(R"(^([a-z]+://[^/:@]*):[^@/]*@)");
-    static const std::regex param(R"((password=)[^&\s]*)");
-    std::string out = std::regex_replace(url, userinfo, "$1:***@");
-    return std::regex_replace(out, param, "$1***");
-}
-
-bool url_has_password(const std::string& url) { return mask_url(url) != url; }
 
 std::string safe_db_message(const std::exception& e) {
     std::string msg = first_line(e.what());
@@ -48,10 +42,10 @@ Database::Database(const std::string& url) {
     try {
         conn_ = std::make_unique<pqxx::connection>(url);
     } catch (const pqxx::broken_connection& e) {
-        throw DatabaseError("cannot connect to PostgreSQL at " + mask_url(url) + ": " + first_line(e.what()) +
+        throw DatabaseError("cannot connect to PostgreSQL at " + redact(url) + ": " + first_line(e.what()) +
                             " (is the server running, and do the host, port, user and password match?)");
     } catch (const std::exception& e) {
-        throw ConfigError("invalid database URL " + mask_url(url) + ": " + first_line(e.what()));
+        throw ConfigError("invalid database URL " + redact(url) + ": " + first_line(e.what()));
     }
 }
 

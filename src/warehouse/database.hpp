@@ -31,12 +31,8 @@ private:
     std::unique_ptr<pqxx::connection> conn_;
 };
 
-// A libpq URI with its password replaced by "***", for logs and `check`.
-std::string mask_url(const std::string& url);
-bool url_has_password(const std::string& url);
-
 // Text of a database error safe to record: values quoted by PostgreSQL are elided, because they
-// may come from the metadata.
+// may come from the metadata, and credentials are masked (util/redact).
 std::string safe_db_message(const std::exception& e);
 
 [[noreturn]] void rethrow_as_database_error(const std::exception& e, const std::string& doing);

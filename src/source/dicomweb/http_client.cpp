@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "util/redact.hpp"
 #include "util/signals.hpp"
 
 namespace dicomlake::source::dicomweb {
@@ -144,8 +145,9 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     if (rc != CURLE_OK) {
         curl_error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
         // The error text can quote the URL, whose path holds the study UID: keep libcurl's
-        // generic text instead.
+        // generic text instead. Credentials it may quote are masked either way.
         if (curl_error.find(url) != std::string::npos) curl_error = curl_easy_strerror(rc);
+        curl_error = redact(curl_error);
         return resp;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);

@@ -2,6 +2,7 @@
 #include "cli/config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "util/error.hpp"
+#include "util/redact.hpp"
 
 namespace dicomlake::cli {
 namespace {
@@ -122,6 +124,81 @@ TEST_F(ConfigTest, PacsUrlMustBeHttp) {
     }
     EXPECT_EQ(error_of({{"pacs-url", "http://pacs:8042/dicom-web"}}), "");
     EXPECT_EQ(error_of({{"pacs-url", "https://pacs/dicom-web"}}), "");
+}
+
+TEST_F(ConfigTest, ValueErrorsNameTheSettingNotTheValue) {
+    const std::string weird = "Hx7-planted\x1b[2J";
+    for (const char* name : {"log-level", "log-format", "pacs-url", "pacs-concurrency", "pacs-breaker-pause",
+                             "pacs-verify-tls", "pacs-allow-insecure-auth"}) {
+        std::string e = error_of({{name, weird}});
+        EXPECT_NE(e.find(name), std::string::npos) << e;
+        EXPECT_NE(e.find(std::string("--") + name), std::string::npos) << "names the origin: " << e;
+        EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << "the value is echoed: " << e;
+    }
+    // previous-keys is a secret: a malformed line is named by number, never shown.
+    std::string e = error_of({}, {{"DICOMLAKE_PREVIOUS_KEYS", "1 Hx7-planted-but-short"}});
+    EXPECT_NE(e.find("line 1"), std::string::npos) << e;
+    EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << e;
+    e = error_of({}, {{"DICOMLAKE_PREVIOUS_KEYS", "1 Hx7-planted-key-of-at-least-32-chars-long"}});
+    EXPECT_NE(e.find("key-version"), std::string::npos) << e;
+    EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, ClientKeyReadableByOthersIsRefused) {
+    char key[] = "/tmp/dicomlake-client-key-XXXXXX";
+    int fd = mkstemp(key);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    const std::map<std::string, std::string> tls = {{"pacs-client-cert", "/tmp/cert.pem"}, {"pacs-client-key", key}};
+    EXPECT_EQ(error_of(tls), "");  // mode 600
+    for (mode_t mode : {0640, 0644, 0604}) {
+        chmod(key, mode);
+        std::string e = error_of(tls);
+        EXPECT_NE(e.find(std::string("chmod 600 ") + key), std::string::npos) << std::oct << mode << ": " << e;
+        EXPECT_NE(e.find("pacs-client-key"), std::string::npos) << e;
+    }
+    std::remove(key);
+}
+
+TEST_F(ConfigTest, CredentialsOverPlainHttpAreRefusedElsewhereAndWarnedOnLoopback) {
+    const std::map<std::string, std::string> basic = {{"DICOMLAKE_PACS_USER", "alice"},
+                                                      {"DICOMLAKE_PACS_PASSWORD", "Hx7-planted"}};
+    const std::map<std::string, std::string> bearer = {{"DICOMLAKE_PACS_TOKEN", "Hx7-planted-token"}};
+    for (const auto* creds : {&basic, &bearer}) {
+        std::string e = error_of({{"pacs-url", "http://pacs.hospital.example:8042/dicom-web"}}, *creds);
+        EXPECT_NE(e.find("https://"), std::string::npos) << e;
+        EXPECT_NE(e.find("pacs-allow-insecure-auth"), std::string::npos) << e;
+        EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << e;
+
+        // Allowed explicitly: accepted, with a warning.
+        Config allowed = build_config(settings(
+            {{"pacs-url", "http://10.1.2.3/dicom-web"}, {"pacs-allow-insecure-auth", "true"}}, *creds));
+        EXPECT_NE(insecure_auth_warning(allowed).find("plain http"), std::string::npos);
+
+        // Loopback: accepted with a warning.
+        for (const char* url : {"http://127.0.0.1:8042/dicom-web", "http://localhost/dicom-web",
+                                "http://[::1]:8042/dicom-web", "http://127.0.0.2/x"}) {
+            std::string err = error_of({{"pacs-url", url}}, *creds);
+            EXPECT_EQ(err, "") << url;
+            Config c = build_config(settings({{"pacs-url", url}}, *creds));
+            EXPECT_NE(insecure_auth_warning(c).find("plain http"), std::string::npos) << url;
+        }
+        // https, or no credentials: no warning.
+        EXPECT_EQ(insecure_auth_warning(build_config(settings({{"pacs-url", "https://pacs/dicom-web"}}, *creds))), "");
+    }
+    EXPECT_EQ(error_of({{"pacs-url", "http://pacs.hospital.example/dicom-web"}}), "");
+    EXPECT_EQ(insecure_auth_warning(build_config(settings({{"pacs-url", "http://pacs.hospital.example/x"}}))), "");
+    // A host that merely starts like a loopback name is not one.
+    EXPECT_NE(error_of({{"pacs-url", "http://localhost.attacker.example/x"}}, basic), "");
+}
+
+TEST_F(ConfigTest, RegisteredSecretsAreMaskedByRedact) {
+    Config c = build_config(settings({}, {{"DICOMLAKE_PACS_PASSWORD", "Hx7-planted-pw"},
+                                          {"DICOMLAKE_KEY", "Hx7-planted-key-0123456789abcdef0123"}}));
+    register_secrets(c);
+    std::string text = redact("pw Hx7-planted-pw key Hx7-planted-key-0123456789abcdef0123");
+    forget_registered_secrets();
+    EXPECT_EQ(text.find("Hx7-planted"), std::string::npos) << text;
 }
 
 TEST_F(ConfigTest, RequireChecks) {

@@ -105,6 +105,17 @@ TEST(ConfigFile, UnquotedTextIsRefusedWithAHint) {
     EXPECT_NE(error_of("n = 12abc\n"), "");
 }
 
+TEST(ConfigFile, SyntaxErrorsDoNotEchoValues) {
+    // An unquoted password, a bad escape inside one, a malformed key holding one.
+    for (const char* text : {"[pacs]\npassword = Hx7-planted\n", "[pacs]\npassword = \"Hx7\\planted\"\n",
+                             "[pacs]\npassword Hx7-planted = 1\n"}) {
+        std::string e = error_of(text);
+        EXPECT_NE(e.find("test.toml:2"), std::string::npos) << e;
+        EXPECT_EQ(e.find("Hx7"), std::string::npos) << "a value is echoed: " << e;
+        EXPECT_EQ(e.find("planted"), std::string::npos) << "a value is echoed: " << e;
+    }
+}
+
 TEST(ConfigFile, OnlyDecimalNumbersAreNumbers) {
     auto v = parse_config_text("a = 12\nb = -3.5\nc = 1e3\nd = +7\n", "t.toml");
     EXPECT_EQ(v.at("a").value, "12");

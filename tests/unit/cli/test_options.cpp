@@ -178,25 +178,52 @@ TEST_F(Options, SecretsAreAcceptedFromEnvironmentAndFile) {
     EXPECT_EQ(file.get("pacs-password").origin, Origin::file);
 }
 
-TEST_F(Options, DatabaseUrlWithPasswordRefusedAsFlagOnly) {
-    for (const char* url : {"postgresql://dicomlake:hunter2@db/dicomlake", "postgresql://db/dicomlake?password=hunter2",
-                            "postgres://u:hunter2@db:5432/x?sslmode=require"}) {
-        std::string e = error_of({{"db-url", url}}, {});
-        EXPECT_NE(e, "") << url;
-        EXPECT_NE(e.find("DICOMLAKE_DB_URL"), std::string::npos) << e;
-        EXPECT_EQ(e.find("hunter2"), std::string::npos) << "the password is echoed: " << e;
-
-        Settings env = resolve({}, {{"DICOMLAKE_DB_URL", url}});
-        EXPECT_EQ(env.str("db-url"), url);
-        EXPECT_EQ(env.get("db-url").origin, Origin::environment);
+TEST_F(Options, DatabaseUrlWithPasswordRefusedFromEverywhere) {
+    for (const char* url : {"postgresql://dicomlake:Hx7-planted@db/dicomlake",
+                            "postgresql://db/dicomlake?password=Hx7-planted",
+                            "postgres://u:Hx7-planted@db:5432/x?sslmode=require"}) {
+        const std::string flag = error_of({{"db-url", url}}, {});
+        const std::string env = error_of({}, {{"DICOMLAKE_DB_URL", url}});
+        const std::string file = error_of({}, {}, std::string("[database]\nurl = \"") + url + "\"\n");
+        for (const std::string& e : {flag, env, file}) {
+            EXPECT_NE(e.find("db-url"), std::string::npos) << url << " -> " << e;
+            EXPECT_NE(e.find("PGPASSFILE"), std::string::npos) << "says where the password goes: " << e;
+            EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << "the password is echoed: " << e;
+            EXPECT_EQ(e.find(url), std::string::npos) << "the URL is echoed: " << e;
+        }
+        EXPECT_NE(flag.find("--db-url"), std::string::npos) << flag;
+        EXPECT_NE(env.find("DICOMLAKE_DB_URL"), std::string::npos) << env;
+        EXPECT_NE(file.find(config_ + ":2"), std::string::npos) << file;
     }
-    // No password: fine as a flag, including a user name and a '@' in the path or query.
+    // No password: fine from anywhere, including a user name and a '@' in the path or query.
     for (const char* url : {"postgresql://dicomlake@db/dicomlake", "postgresql://db/dicomlake",
                             "postgresql://db:5432/dicomlake?application_name=a:b@c"}) {
         Settings s = resolve({{"db-url", url}}, {});
         EXPECT_EQ(s.str("db-url"), url);
         EXPECT_EQ(s.get("db-url").origin, Origin::flag);
+        EXPECT_EQ(resolve({}, {{"DICOMLAKE_DB_URL", url}}).str("db-url"), url);
     }
+}
+
+TEST_F(Options, PacsUrlWithCredentialsRefusedFromEverywhere) {
+    for (const char* url : {"https://alice:Hx7-planted@pacs/dicom-web", "http://Hx7-planted@pacs:8042/dicom-web",
+                            "https://alice:Hx7-planted@[::1]:8443/dicom-web"}) {
+        const std::string flag = error_of({{"pacs-url", url}}, {});
+        const std::string env = error_of({}, {{"DICOMLAKE_PACS_URL", url}});
+        const std::string file = error_of({}, {}, std::string("[pacs]\nurl = \"") + url + "\"\n");
+        for (const std::string& e : {flag, env, file}) {
+            EXPECT_NE(e.find("pacs.user"), std::string::npos) << "says where the user goes: " << e;
+            EXPECT_NE(e.find("pacs.password_file"), std::string::npos) << "says where the password goes: " << e;
+            EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << "the credentials are echoed: " << e;
+            EXPECT_EQ(e.find("alice"), std::string::npos) << "the user is echoed: " << e;
+        }
+        EXPECT_NE(flag.find("--pacs-url"), std::string::npos) << flag;
+        EXPECT_NE(env.find("DICOMLAKE_PACS_URL"), std::string::npos) << env;
+        EXPECT_NE(file.find(config_ + ":2"), std::string::npos) << file;
+    }
+    // An '@' after the host is not userinfo.
+    EXPECT_EQ(resolve({{"pacs-url", "https://pacs/dicom-web?x=a@b"}}, {}).str("pacs-url"),
+              "https://pacs/dicom-web?x=a@b");
 }
 
 TEST_F(Options, PasswordFileFromFlagStripsTrailingNewline) {
@@ -241,14 +268,58 @@ TEST_F(Options, MissingSecretFileIsAnError) {
     EXPECT_NE(error_of({}, {{"DICOMLAKE_KEY_FILE", "/nonexistent/key"}}), "");
 }
 
-TEST_F(Options, WorldReadableSecretFileIsRefused) {
-    const std::string pw = temp_file("s3cret\n");
-    chmod(pw.c_str(), 0644);
-    std::string e = error_of({}, {{"DICOMLAKE_PACS_PASSWORD_FILE", pw}});
-    EXPECT_NE(e.find("chmod 600 " + pw), std::string::npos) << e;
-    EXPECT_EQ(e.find("s3cret"), std::string::npos) << "the secret must not be echoed: " << e;
-    chmod(pw.c_str(), 0640);  // group-readable is the admin's choice (e.g. a dicomlake group)
-    EXPECT_EQ(resolve({}, {{"DICOMLAKE_PACS_PASSWORD_FILE", pw}}).str("pacs-password"), "s3cret");
+TEST_F(Options, SecretFileReadableByGroupOrOthersIsRefused) {
+    const std::string pw = temp_file("Hx7-planted\n");
+    for (mode_t mode : {0644, 0640, 0604, 0660, 0620, 0602}) {
+        chmod(pw.c_str(), mode);
+        for (const std::string& e : {error_of({}, {{"DICOMLAKE_PACS_PASSWORD_FILE", pw}}),
+                                     error_of({{"pacs-token-file", pw}}, {}),
+                                     error_of({}, {}, "[anonymization]\nkey_file = \"" + pw + "\"\n")}) {
+            EXPECT_NE(e.find(pw), std::string::npos) << "names the file, mode " << std::oct << mode << ": " << e;
+            EXPECT_NE(e.find("chmod 600 " + pw), std::string::npos) << e;
+            EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << "the secret must not be echoed: " << e;
+        }
+    }
+    for (mode_t mode : {0600, 0400}) {
+        chmod(pw.c_str(), mode);
+        EXPECT_EQ(resolve({}, {{"DICOMLAKE_PACS_PASSWORD_FILE", pw}}).str("pacs-password"), "Hx7-planted") << mode;
+    }
+}
+
+TEST_F(Options, SecretInsideAConfigurationFileReadableByOthersIsRefused) {
+    const std::string toml = "[pacs]\npassword = \"Hx7-planted\"\n";
+    EXPECT_EQ(resolve({}, {}, toml).str("pacs-password"), "Hx7-planted");  // mode 600 (mkstemp)
+    chmod(config_.c_str(), 0644);
+    std::string e;
+    try {
+        Settings::resolve({}, config_, fake_env({}));
+    } catch (const ConfigError& err) {
+        e = err.what();
+    }
+    EXPECT_NE(e.find("chmod 600 " + config_), std::string::npos) << e;
+    EXPECT_NE(e.find("pacs.password_file"), std::string::npos) << "suggests a separate file: " << e;
+    EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << e;
+    // A readable configuration file without secrets is fine (the usual /etc/dicomlake, mode 644).
+    EXPECT_EQ(resolve({}, {}, "[pacs]\nconcurrency = 2\n").str("pacs-concurrency"), "2");
+    chmod(config_.c_str(), 0644);
+    EXPECT_EQ(Settings::resolve({}, config_, fake_env({})).str("pacs-concurrency"), "2");
+}
+
+TEST_F(Options, TypedValueErrorsDoNotEchoTheValue) {
+    const std::string weird = "Hx7-planted;$(id)";
+    Settings s = resolve({{"pacs-concurrency", weird}, {"pacs-max-rps", weird}, {"pacs-verify-tls", weird}}, {});
+    for (auto get : {+[](const Settings& x) { x.integer("pacs-concurrency", 1, 64); },
+                     +[](const Settings& x) { x.number("pacs-max-rps", 0, 10); },
+                     +[](const Settings& x) { (void)x.boolean("pacs-verify-tls"); }}) {
+        try {
+            get(s);
+            ADD_FAILURE() << "accepted";
+        } catch (const ConfigError& e) {
+            std::string text = e.what();
+            EXPECT_NE(text.find("--pacs-"), std::string::npos) << "names the origin: " << text;
+            EXPECT_EQ(text.find("Hx7-planted"), std::string::npos) << "the value is echoed: " << text;
+        }
+    }
 }
 
 TEST_F(Options, EnvironmentValueAndFileBothSetIsAnError) {
@@ -305,7 +376,8 @@ TEST_F(Options, BooleanParsingAndErrors) {
         std::string what = e.what();
         EXPECT_NE(what.find("pacs-verify-tls"), std::string::npos) << what;
         EXPECT_NE(what.find("--pacs-verify-tls"), std::string::npos) << what;
-        EXPECT_NE(what.find("maybe"), std::string::npos) << what;
+        EXPECT_NE(what.find("true or false"), std::string::npos) << what;
+        EXPECT_EQ(what.find("maybe"), std::string::npos) << "configuration errors never echo a value: " << what;
     }
 }
 
