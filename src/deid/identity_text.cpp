@@ -85,10 +85,10 @@ std::vector<SkeletonChar> skeleton_of(std::string_view text) {
     return out;
 }
 
-std::u32string letters(const std::vector<SkeletonChar>& skeleton, size_t from = 0, size_t to = SIZE_MAX) {
-    std::u32string s;
-    for (size_t i = from; i < std::min(to, skeleton.size()); ++i) s += skeleton[i].c;
-    return s;
+bool has_ideograph(const std::vector<SkeletonChar>& skeleton) {
+    for (const auto& c : skeleton)
+        if (u_hasBinaryProperty(static_cast<UChar32>(c.c), UCHAR_IDEOGRAPHIC)) return true;
+    return false;
 }
 
 }  // namespace
@@ -102,11 +102,23 @@ std::string storable_text(std::string_view text) {
     return out;
 }
 
-void IdentityTokens::add(std::u32string skeleton, bool loose) {
-    if (skeleton.size() < 2) return;  // one letter would remove that letter everywhere
+void IdentityTokens::add(Token token) {
+    if (token.letters.size() < 2) return;  // one letter would remove that letter everywhere
     for (const auto& t : tokens_)
-        if (t.skeleton == skeleton && t.loose == loose) return;
-    tokens_.push_back({std::move(skeleton), loose});
+        if (t == token) return;
+    tokens_.push_back(std::move(token));
+}
+
+// The token of skeleton[from, to): its letters, and where separators stand (unless `joined`).
+static IdentityTokens::Token token_of(const std::vector<SkeletonChar>& skeleton, size_t from, size_t to,
+                                      bool joined, bool loose) {
+    IdentityTokens::Token t;
+    for (size_t i = from; i < to; ++i) {
+        t.letters += skeleton[i].c;
+        t.split.push_back(i > from && !joined && skeleton[i].after_separator);
+    }
+    t.loose = loose;
+    return t;
 }
 
 void IdentityTokens::add_name(std::string_view person_name) {
@@ -115,12 +127,13 @@ void IdentityTokens::add_name(std::string_view person_name) {
     while (start <= name.size()) {
         size_t end = std::min(name.find('=', start), name.size());
         auto group = skeleton_of(std::string_view(name).substr(start, end - start));
-        add(letters(group), false);
+        add(token_of(group, 0, group.size(), false, false));
+        if (has_ideograph(group)) add(token_of(group, 0, group.size(), true, false));
         // Words: runs of the skeleton with no separator ('^', space, hyphen...) inside.
         size_t word = 0;
         for (size_t i = 1; i <= group.size(); ++i)
             if (i == group.size() || group[i].after_separator) {
-                add(letters(group, word, i), false);
+                add(token_of(group, word, i, false, false));
                 word = i;
             }
         start = end + 1;
@@ -128,9 +141,8 @@ void IdentityTokens::add_name(std::string_view person_name) {
 }
 
 void IdentityTokens::add_identifier(std::string_view identifier) {
-    std::u32string s = letters(skeleton_of(storable_text(identifier)));
-    bool loose = s.size() >= 4;
-    add(std::move(s), loose);
+    auto skeleton = skeleton_of(storable_text(identifier));
+    add(token_of(skeleton, 0, skeleton.size(), false, skeleton.size() >= 4));
 }
 
 std::string IdentityTokens::clean(std::string_view text) const {
@@ -139,10 +151,11 @@ std::string IdentityTokens::clean(std::string_view text) const {
     const auto skeleton = skeleton_of(stored);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
     for (const auto& token : tokens_) {
-        const size_t m = token.skeleton.size();
+        const size_t m = token.letters.size();
         for (size_t i = 0; i + m <= skeleton.size(); ++i) {
             size_t j = 0;
-            while (j < m && skeleton[i + j].c == token.skeleton[j] && (j == 0 || token.loose || !skeleton[i + j].after_separator))
+            while (j < m && skeleton[i + j].c == token.letters[j] &&
+                   (j == 0 || token.loose || skeleton[i + j].after_separator == token.split[j]))
                 ++j;
             if (j == m) spans.emplace_back(skeleton[i].begin, skeleton[i + m - 1].end);
         }

@@ -13,9 +13,17 @@ namespace dicomlake::deid {
 
 class IdentityTokens {
 public:
+    // Letters to find, and how separators must stand between them.
+    struct Token {
+        std::u32string letters;
+        std::vector<bool> split;  // a separator stands before letters[i] (split[0] is false)
+        bool loose = false;       // matches whatever the separators
+        bool operator==(const Token& o) const { return letters == o.letters && split == o.split && loose == o.loose; }
+    };
     // A person name as DICOM writes it: groups (alphabetic, ideographic, phonetic) joined by
-    // '=', components by '^'. Every word of every component is a token, and so is each group
-    // with its separators left out ("Doe^Jane" also gives "doejane").
+    // '=', components by '^'. Every word of every component is a token, and so is each whole
+    // group ("O^J" is found as "o j"); a group with ideographs also without its separators
+    // ("山田^花子" as "山田花子", the way such names are written).
     void add_name(std::string_view person_name);
     // An identifier (PatientID, accession number, issuer...): the whole value is one token.
     // Identifiers of 4 or more letters and digits are also found with other separators between
@@ -24,17 +32,14 @@ public:
     bool empty() const { return tokens_.empty(); }
 
     // `text` as it will be stored: control characters (but tab, CR, LF) and invalid UTF-8
-    // dropped, then every occurrence of a token replaced by "***". Name tokens must appear
-    // contiguously (combining marks, format and control characters between their letters
-    // do not count); identifier tokens may be split by separators.
+    // dropped, then every occurrence of a token replaced by "***". A token matches where the
+    // text has its letters with separators (any, spaces and punctuation) at the same places
+    // as the token (combining marks, format and control characters do not count); identifier
+    // tokens of 4 or more letters match whatever separators stand between their letters.
     std::string clean(std::string_view text) const;
 
 private:
-    struct Token {
-        std::u32string skeleton;
-        bool loose = false;  // may span separators
-    };
-    void add(std::u32string skeleton, bool loose);
+    void add(Token token);
     std::vector<Token> tokens_;
 };
 

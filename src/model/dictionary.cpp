@@ -138,6 +138,7 @@ TagKey tag_for_keyword(std::string_view keyword) {
 
 std::string_view value_vr(std::string_view dictionary, std::string_view sender_vr) {
     if (dictionary.empty() || dictionary == sender_vr) return sender_vr;
+    if (vr_rank(sender_vr) == 0) return sender_vr;  // sent as bytes: not read, not stored
     if (dictionary == "SQ" || sender_vr == "SQ") return {};
     return vr_rank(sender_vr) > vr_rank(dictionary) ? sender_vr : dictionary;
 }

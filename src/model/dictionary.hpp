@@ -37,9 +37,10 @@ TagKey tag_for_keyword(std::string_view keyword);
 // when the two disagree the riskier kind wins, in this order: PN (a person's name) > UI (a
 // UID, pseudonymized) > DA/DT (a date, shifted or dropped) > free text (LO SH ST LT UT UC UR
 // AE) > TM > coded and numeric values (CS AS AT DS IS FL FD SL SS UL US SV UV) > binary. On a
-// tie the dictionary's VR wins. A sequence where the dictionary says otherwise (or the
-// reverse) is not stored: its items cannot be read as values. Private and unknown tags keep
-// the sender's VR (their rules do not depend on it).
+// tie the dictionary's VR wins. A value the sender wrote as binary (UN, OB...) stays binary,
+// which no reader stores. A sequence where the dictionary says otherwise (or the reverse) is
+// not stored: its items cannot be read as values. Private and unknown tags keep the sender's
+// VR (their rules do not depend on it).
 std::string_view value_vr(TagKey t, std::string_view sender_vr);
 // The same, given the dictionary VR ("" = unknown), for callers that already have it.
 std::string_view value_vr(std::string_view dictionary, std::string_view sender_vr);

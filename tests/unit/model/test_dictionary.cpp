@@ -153,7 +153,8 @@ TEST(Dictionary, ValueVrTakesTheRiskierOfDictionaryAndSender) {
     };
     const Case cases[] = {
         {0x00080020, "LO", "DA"},  // a date stays a date
-        {0x00080020, "UN", "DA"},
+        {0x00080020, "UN", "UN"},  // bytes: never read, never stored
+        {0x7FE00010, "LO", "LO"},  // text where bytes were expected
         {0x00080020, "SH", "DA"},
         {0x00100030, "CS", "DA"},
         {0x00080030, "DA", "DA"},  // a date where a time was expected is still a date
