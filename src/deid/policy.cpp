@@ -1,7 +1,6 @@
 #include "deid/policy.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "deid/identity_text.hpp"
