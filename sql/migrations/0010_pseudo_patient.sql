@@ -73,3 +73,8 @@ LEFT JOIN main_region m USING (study_key)
 LEFT JOIN dicomlake.k_factor k ON lower(k.region) = lower(m.target_region)
 LEFT JOIN dicomlake.drl r ON lower(r.region) = lower(m.target_region)
 WHERE d.template_id = '10011' OR d.source = 'IMAGE_HEADER';
+
+COMMENT ON COLUMN dicomlake.v_xray_dose_study.pseudo_patient IS
+    'The study had no PatientID: its patient is a pseudo-patient of this study alone (see study.pseudo_patient).';
+COMMENT ON COLUMN dicomlake.v_ct_dose_study.pseudo_patient IS
+    'The study had no PatientID: its patient is a pseudo-patient of this study alone (see study.pseudo_patient).';
