@@ -83,13 +83,16 @@ TEST(PolicyAttack, PersonNamesSentForOtherTagsAreRemoved) {
 
 TEST(PolicyAttack, UidsSentForTextTagsAreNeverKeptRaw) {
     // Manufacturer (LO) is kept as text; sent as UI its value is a UID, which PS3.15 replaces.
+    // DeviceSerialNumber is K under Retain Device Identity: as a UID it is still replaced.
     Pseudonymizer p(kSecret, 1);
     Policy policy(p, ProfileOptions::defaults());
     model::Instance inst = walk_one(R"JSON({"00100020": {"vr": "LO", "Value": ["PID-1"]},
         "00080070": {"vr": "UI", "Value": ["1.2.826.0.1.3680043.9.777"]},
-        "00081090": {"vr": "UI", "Value": ["1.2.826.0.1.3680043.9.778"]}})JSON",
+        "00081090": {"vr": "UI", "Value": ["1.2.826.0.1.3680043.9.778"]},
+        "00181000": {"vr": "UI", "Value": ["1.2.826.0.1.3680043.9.779"]}})JSON",
                                     policy);
     expect_absent(inst, "1.2.826.0.1.3680043.9.77", "UI for text");
+    EXPECT_EQ(text_of(inst, "DeviceSerialNumber"), p.uid("1.2.826.0.1.3680043.9.779"));
     EXPECT_EQ(text_of(inst, "Manufacturer"), p.uid("1.2.826.0.1.3680043.9.777"));
 }
 
