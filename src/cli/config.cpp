@@ -98,6 +98,7 @@ Config build_config(const Settings& s) {
     }
     c.deid_options = deid::ProfileOptions::parse(s.str("deid-options"));
     c.safe_private = deid::parse_safe_private(s.str("safe-private"));
+    c.keep_text = deid::parse_keep_text(s.str("keep-text"));
     if (!c.safe_private.empty() && !c.deid_options.has(deid::ProfileOption::retain_safe_private))
         throw ConfigError("safe-private lists attributes but deid-options lacks retain-safe-private (from " +
                           s.get("deid-options").where + "): add it, or empty the list");

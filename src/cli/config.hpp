@@ -29,6 +29,7 @@ struct Config {
     int key_version = 1;
     deid::ProfileOptions deid_options = deid::ProfileOptions::defaults();
     std::vector<deid::SafePrivate> safe_private;
+    std::vector<model::TagKey> keep_text = deid::RuleTable::default_keep_text();  // unlisted free text kept
     std::vector<std::pair<int, std::string>> previous_keys;  // (version, key), from the keyring
     int overlap_days = 1;
     int max_attempts = 5;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "deid/profile.hpp"
 #include "util/error.hpp"
 #include "util/redact.hpp"
 
@@ -90,6 +91,10 @@ const std::vector<OptionSpec> kOptions = {
     {"safe-private", "anonymization.safe_private", "", "LIST", "Anonymization",
      "private attributes kept under retain-safe-private, as CREATOR/gggg,ee separated by ';' "
      "(e.g. SIEMENS MR HEADER/0019,0C); all others are removed"},
+    {"keep-text", "anonymization.keep_text", deid::kDefaultKeepText, "LIST", "Anonymization",
+     "public attributes that Table E.1-1 does not list whose free text (LO, SH, ST, LT, UT, UC, UR, AE) is "
+     "kept as sent, by keyword or 8-digit tag, comma-separated (person names on it are cleaned); every "
+     "other such attribute, and every public tag the DICOM dictionary does not know, is removed"},
     {"overlap-days", "run.overlap_days", "1", "DAYS", "Nightly run",
      "`run` starts this many days before the end of the last run's window, to catch late arrivals (0-30)"},
     {"max-attempts", "run.max_attempts", "5", "N", "Nightly run",

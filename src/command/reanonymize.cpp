@@ -57,7 +57,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     deid::Pseudonymizer current(config.key, config.key_version);
     std::vector<deid::Pseudonymizer> keyring{current};
     for (const auto& [version, key] : config.previous_keys) keyring.emplace_back(key, version);
-    deid::Policy policy(current, config.deid_options, config.safe_private);
+    deid::Policy policy(current, config.deid_options, config.safe_private, config.keep_text);
     warehouse::Ledger ledger(db);
     long run_id = ledger.start_run("reanonymize", "", "");
     warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,

@@ -1,9 +1,9 @@
 #include "deid/policy.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
+#include "deid/identity_text.hpp"
 #include "util/dates.hpp"
 #include "util/error.hpp"
 
@@ -19,6 +19,14 @@ constexpr model::TagKey kPatientAge = 0x00101010;
 constexpr model::TagKey kOtherPatientIDs = 0x00101000;
 constexpr model::TagKey kAccessionNumber = 0x00080050;
 constexpr model::TagKey kStudyDate = 0x00080020;
+constexpr model::TagKey kStudyInstanceUID = 0x0020000D;
+// More identity, for cleaning descriptors: names, and the items' IDs and issuers of sequences.
+constexpr model::TagKey kOtherPatientNames = 0x00101001;
+constexpr model::TagKey kPatientBirthName = 0x00101005;
+constexpr model::TagKey kPatientMotherBirthName = 0x00101060;
+constexpr model::TagKey kOtherPatientIDsSequence = 0x00101002;
+constexpr model::TagKey kIssuerOfPatientIDQualifiers = 0x00100024;
+constexpr model::TagKey kIssuerOfAccessionNumber = 0x00080051;
 constexpr model::TagKey kTextValue = 0x0040A160;  // SR TEXT items: free text, never kept
 // Written by this policy; the source's own values are dropped so there is one of each.
 constexpr model::TagKey kPatientIdentityRemoved = 0x00120062;
@@ -33,20 +41,34 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b));
 }
 
-// Case folding for matching names: ASCII, and the Latin-1 letters (U+00C0-U+00DE, bar U+00D7)
-// that UTF-8 writes as 0xC3 0x80-0x9E. Byte lengths are unchanged, so positions line up.
-std::string lower(std::string s) {
-    for (size_t i = 0; i < s.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            s[i] = static_cast<char>(std::tolower(c));
-        } else if (c == 0xC3 && i + 1 < s.size()) {
-            unsigned char n = static_cast<unsigned char>(s[i + 1]);
-            if (n >= 0x80 && n <= 0x9E && n != 0x97) s[i + 1] = static_cast<char>(n + 0x20);
-            ++i;
+// The identity tokens of the instance in `ctx`, built once per instance and thread.
+const IdentityTokens& tokens_of(const model::AttributeContext& ctx) {
+    thread_local std::string cached_for;
+    thread_local IdentityTokens cached;
+    std::string key;
+    if (ctx.identity != nullptr)
+        for (const auto& [tag, value] : *ctx.identity) key += model::tag_hex(tag) + value + '\x1f';
+    if (key == cached_for && !key.empty()) return cached;
+    cached = IdentityTokens();
+    cached_for = key;
+    if (ctx.identity == nullptr) return cached;
+    for (const auto& [tag, value] : *ctx.identity) {
+        switch (tag) {
+            case kPatientName:
+            case kOtherPatientNames:
+            case kPatientBirthName:
+            case kPatientMotherBirthName: cached.add_name(value); break;
+            case kPatientID:
+            case kIssuerOfPatientID:
+            case kOtherPatientIDs:
+            case kOtherPatientIDsSequence:
+            case kIssuerOfPatientIDQualifiers:
+            case kAccessionNumber:
+            case kIssuerOfAccessionNumber: cached.add_identifier(value); break;
+            default: break;
         }
     }
-    return s;
+    return cached;
 }
 
 model::Attribute text_attribute(const std::string& path, model::TagKey tag, const char* vr, const std::string& value) {
@@ -84,8 +106,9 @@ std::vector<SafePrivate> parse_safe_private(const std::string& list) {
     return out;
 }
 
-Policy::Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private)
-    : pseudonymizer_(pseudonymizer), rules_(options), safe_private_(std::move(safe_private)),
+Policy::Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private,
+               std::vector<model::TagKey> keep_text)
+    : pseudonymizer_(pseudonymizer), rules_(options, std::move(keep_text)), safe_private_(std::move(safe_private)),
       method_codes_(options.method_codes()) {
     std::string opts = options.to_string();
     method_text_ = std::string("dicomlake ") + DICOMLAKE_VERSION + ": " + kProfile + " (DICOM " + kE11Edition + ")" +
@@ -102,7 +125,7 @@ model::AttributeFilter::Action Policy::decide(model::TagKey tag, std::string_vie
         case Rule::keep_sequence: return Action::keep;
         case Rule::remove: return Action::drop;
         case Rule::replace_uid: return vr == "UI" ? Action::replace_uid : Action::drop;
-        case Rule::shift_date: return (vr == "DA" || vr == "DT") ? Action::shift_date : Action::keep;
+        case Rule::shift_date: return (vr == "DA" || vr == "DT") ? Action::shift_date : Action::drop;
         case Rule::clean_text: return Action::clean_text;
         case Rule::safe_private: {
             std::uint16_t group = model::tag_group(tag), element = model::tag_element(tag);
@@ -116,6 +139,22 @@ model::AttributeFilter::Action Policy::decide(model::TagKey tag, std::string_vie
     return Action::drop;
 }
 
+namespace {
+
+// -7 x (1 + n mod 520) days: 1 week to 10 years back, weekdays true.
+int offset_from(const std::array<unsigned char, 32>& m) {
+    std::uint32_t v = (std::uint32_t(m[0]) << 24) | (std::uint32_t(m[1]) << 16) | (std::uint32_t(m[2]) << 8) | m[3];
+    return -7 * static_cast<int>(1 + v % 520);
+}
+
+// What a study without PatientID is keyed by, per use: the key and the offset come from
+// different inputs, so the stored key says nothing about the offset.
+std::string study_patient_input(std::string_view use, std::string_view study_uid) {
+    return std::string(use) + '\x1f' + trim(study_uid);
+}
+
+}  // namespace
+
 int Policy::date_offset_days(std::string_view patient_id, std::string_view issuer) const {
     // Every date of an instance asks for the same patient's offset: remember the last one.
     thread_local std::uint64_t cached_for = 0;
@@ -123,66 +162,48 @@ int Policy::date_offset_days(std::string_view patient_id, std::string_view issue
     thread_local int cached_offset = 0;
     std::string patient = trim(issuer) + '\x1f' + trim(patient_id);
     if (cached_for == pseudonymizer_.instance_id() && cached_patient == patient) return cached_offset;
-    auto m = pseudonymizer_.mac(Purpose::date, patient);
-    std::uint32_t v = (std::uint32_t(m[0]) << 24) | (std::uint32_t(m[1]) << 16) | (std::uint32_t(m[2]) << 8) | m[3];
     cached_for = pseudonymizer_.instance_id();
     cached_patient = patient;
-    cached_offset = -7 * static_cast<int>(1 + v % 520);  // 1 week to 10 years back
+    cached_offset = offset_from(pseudonymizer_.mac(Purpose::date, patient));
     return cached_offset;
+}
+
+int Policy::study_date_offset_days(std::string_view study_uid) const {
+    return offset_from(pseudonymizer_.mac(Purpose::study_patient, study_patient_input("date", study_uid)));
+}
+
+int Policy::offset_for(const model::AttributeContext& ctx) const {
+    std::string_view id = ctx.identity_value(kPatientID);
+    if (!trim(id).empty()) return date_offset_days(id, ctx.identity_value(kIssuerOfPatientID));
+    return study_date_offset_days(ctx.identity_value(kStudyInstanceUID));
 }
 
 std::string Policy::shift_date(std::string_view iso, std::string_view vr, const model::AttributeContext& ctx) const {
     auto days = parse_iso_date(std::string(iso.substr(0, 10)));
     if (!days) return {};  // a partial or invalid date cannot be shifted: not stored
-    int offset = date_offset_days(ctx.identity_value(kPatientID), ctx.identity_value(kIssuerOfPatientID));
-    return format_iso_date(*days + offset) + std::string(iso.substr(10));
+    return format_iso_date(*days + offset_for(ctx)) + std::string(iso.substr(10));
 }
 
 std::string Policy::clean_text(std::string_view text, const model::AttributeContext& ctx) const {
-    std::vector<std::string> tokens;
-    auto add = [&tokens](std::string_view t) {
-        std::string s = lower(trim(t));
-        if (s.size() >= 2) tokens.push_back(s);
-    };
-    std::string name(ctx.identity_value(kPatientName));
-    std::string part;
-    for (char c : name) {
-        if (c == '^' || c == '=' || c == ' ' || c == ',') {
-            add(part);
-            part.clear();
-        } else {
-            part += c;
-        }
-    }
-    add(part);
-    add(ctx.identity_value(kPatientID));
-    add(ctx.identity_value(kAccessionNumber));
-    std::string other(ctx.identity_value(kOtherPatientIDs));
-    add(other);
-    std::string out(text);
-    for (const auto& token : tokens) {
-        std::string low = lower(out);
-        for (size_t pos = low.find(token); pos != std::string::npos; pos = low.find(token, pos + 3)) {
-            out.replace(pos, token.size(), "***");
-            low.replace(pos, token.size(), "***");
-        }
-    }
-    return out;
+    return tokens_of(ctx).clean(text);
 }
 
 std::vector<model::TagKey> Policy::identity_tags() const {
-    return {kStudyDate, kAccessionNumber, kPatientName, kPatientID, kIssuerOfPatientID, kPatientBirthDate,
-            kOtherPatientIDs, kPatientAge};
+    return {kStudyDate,          kStudyInstanceUID,        kAccessionNumber,         kPatientName,
+            kPatientID,          kIssuerOfPatientID,       kPatientBirthDate,        kOtherPatientIDs,
+            kPatientAge,         kOtherPatientNames,       kPatientBirthName,        kPatientMotherBirthName,
+            kOtherPatientIDsSequence, kIssuerOfPatientIDQualifiers, kIssuerOfAccessionNumber};
 }
 
 void Policy::check_instance(const model::InstanceIdentity& identity) const {
     if (!options().has(ProfileOption::retain_long_modified_dates)) return;
     if (options().has(ProfileOption::retain_long_full_dates)) return;
+    // Without PatientID the study is its own pseudo-patient, keyed by its StudyInstanceUID.
     for (const auto& [tag, value] : identity)
-        if (tag == kPatientID && !trim(value).empty()) return;
+        if ((tag == kPatientID || tag == kStudyInstanceUID) && !trim(value).empty()) return;
     throw DeidRefusal(
-        "the study has no PatientID, so its dates cannot be shifted consistently per patient "
-        "(retain-long-modified-dates): it is left out rather than guessed");
+        "the instance has neither PatientID nor StudyInstanceUID, so its dates cannot be shifted "
+        "consistently (retain-long-modified-dates): it is left out rather than guessed");
 }
 
 void Policy::finish_instance(model::Instance& instance, const model::AttributeContext& ctx) const {
@@ -191,10 +212,16 @@ void Policy::finish_instance(model::Instance& instance, const model::AttributeCo
     // Full dates win when both are set (the rule table keeps dates then): nothing is shifted.
     bool modified = options().has(ProfileOption::retain_long_modified_dates) &&
                     !options().has(ProfileOption::retain_long_full_dates);
-    if (!id.empty()) instance.patient_key = pseudonymizer_.token(Purpose::patient, issuer + '\x1f' + id);
+    std::string study_uid = trim(ctx.identity_value(kStudyInstanceUID));
+    if (!id.empty()) {
+        instance.patient_key = pseudonymizer_.token(Purpose::patient, issuer + '\x1f' + id);
+    } else if (!study_uid.empty()) {
+        instance.patient_key = pseudonymizer_.token(Purpose::study_patient, study_patient_input("key", study_uid));
+        instance.pseudo_patient = true;
+    }
     std::string accession = trim(ctx.identity_value(kAccessionNumber));
     if (!accession.empty()) instance.accession_key = pseudonymizer_.token(Purpose::accession, accession);
-    instance.date_shift_days = modified && !id.empty() ? date_offset_days(id, issuer) : 0;
+    instance.date_shift_days = modified && !instance.patient_key.empty() ? offset_for(ctx) : 0;
 
     // Age at the study, from the real dates, before they are shifted or removed.
     if (options().has(ProfileOption::retain_patient_characteristics)) {

@@ -24,8 +24,8 @@ struct SafePrivate {
 // "CREATOR/gggg,ee; CREATOR/gggg,ee". Throws ConfigError.
 std::vector<SafePrivate> parse_safe_private(const std::string& list);
 
-// Thrown (from check_instance) for an instance the profile cannot de-identify consistently;
-// the study is then recorded as failed, never guessed.
+// Thrown (from check_instance) for an instance the profile cannot de-identify consistently
+// (neither PatientID nor StudyInstanceUID); the study is then recorded as failed, never guessed.
 class DeidRefusal : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -33,7 +33,8 @@ public:
 
 class Policy final : public model::AttributeFilter {
 public:
-    Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private = {});
+    Policy(const Pseudonymizer& pseudonymizer, ProfileOptions options, std::vector<SafePrivate> safe_private = {},
+           std::vector<model::TagKey> keep_text = RuleTable::default_keep_text());
 
     Action decide(model::TagKey tag, std::string_view vr, const model::AttributeContext& ctx) const override;
     std::string replace_uid(std::string_view uid) const override { return pseudonymizer_.uid(uid); }
@@ -46,6 +47,9 @@ public:
     // Whole days added to every date of this patient (a negative multiple of 7, so weekdays
     // stay true), derived from the keyed HMAC of issuer + PatientID.
     int date_offset_days(std::string_view patient_id, std::string_view issuer) const;
+    // The same for the pseudo-patient of a study without PatientID: every date of the study
+    // moves by one offset, derived from its StudyInstanceUID under a purpose of its own.
+    int study_date_offset_days(std::string_view study_uid) const;
 
     static constexpr const char* kProfile = "PS3.15 Basic";
     const ProfileOptions& options() const { return rules_.options(); }
@@ -57,6 +61,8 @@ private:
     std::vector<SafePrivate> safe_private_;
     std::string method_text_;
     std::vector<std::pair<std::string, std::string>> method_codes_;
+
+    int offset_for(const model::AttributeContext& ctx) const;
 };
 
 }  // namespace dicomlake::deid

@@ -1,5 +1,7 @@
 #include "deid/profile.hpp"
 
+#include <algorithm>
+
 #include "util/error.hpp"
 
 namespace dicomlake::deid {
@@ -36,6 +38,11 @@ std::string trim(std::string s) {
 }
 
 bool is_date_vr(std::string_view vr) { return vr == "DA" || vr == "DT"; }
+// Free text: what a name or an identifier fits in (CS is upper-case codes of 16 characters).
+bool is_free_text_vr(std::string_view vr) {
+    return vr == "LO" || vr == "SH" || vr == "ST" || vr == "LT" || vr == "UT" || vr == "UC" || vr == "UR" ||
+           vr == "AE";
+}
 bool is_text_vr(std::string_view vr) {
     return vr == "LO" || vr == "SH" || vr == "ST" || vr == "LT" || vr == "UT" || vr == "UC" || vr == "CS";
 }
@@ -148,7 +155,9 @@ Rule resolve(const E11Row& row, const ProfileOptions& options, std::string_view 
     return Rule::remove;
 }
 
-RuleTable::RuleTable(const ProfileOptions& options) : options_(options) {
+RuleTable::RuleTable(const ProfileOptions& options, std::vector<model::TagKey> keep_text)
+    : options_(options), keep_text_(std::move(keep_text)) {
+    std::sort(keep_text_.begin(), keep_text_.end());
     for (size_t i = 0; i < kE11RowCount; ++i) {
         const E11Row& row = kE11Rows[i];
         if (row.private_wildcard)
@@ -160,23 +169,78 @@ RuleTable::RuleTable(const ProfileOptions& options) : options_(options) {
     }
 }
 
-Rule RuleTable::lookup(model::TagKey tag, std::string_view vr) const {
-    if (model::is_private(tag)) {
-        if (private_row_ == nullptr) return Rule::remove;
-        return resolve(*private_row_, options_, vr) == Rule::safe_private ? Rule::safe_private : Rule::remove;
-    }
-    if (auto it = rows_.find(tag); it != rows_.end()) return resolve(*it->second, options_, vr);
-    for (const E11Row* row : wildcards_)
-        if ((tag & row->mask) == row->tag) return resolve(*row, options_, vr);
-    // Not in Table E.1-1.
+bool RuleTable::kept_text(model::TagKey tag) const {
+    return std::binary_search(keep_text_.begin(), keep_text_.end(), tag);
+}
+
+Rule RuleTable::unlisted(model::TagKey tag, std::string_view vr) const {
     if (vr == "UI") return options_.has(ProfileOption::retain_uids) ? Rule::keep : Rule::replace_uid;
-    if (vr == "PN") return Rule::remove;
+    if (vr == "PN") return kept_text(tag) ? Rule::clean_text : Rule::remove;
     if (is_date_vr(vr)) {
         if (options_.has(ProfileOption::retain_long_full_dates)) return Rule::keep;
         if (options_.has(ProfileOption::retain_long_modified_dates)) return Rule::shift_date;
         return Rule::remove;
     }
+    if (is_free_text_vr(vr)) return kept_text(tag) ? Rule::keep : Rule::remove;
     return vr == "SQ" ? Rule::keep_sequence : Rule::keep;
+}
+
+Rule RuleTable::lookup(model::TagKey tag, std::string_view vr) const {
+    if (model::is_private(tag)) {
+        if (private_row_ == nullptr) return Rule::remove;
+        return resolve(*private_row_, options_, vr) == Rule::safe_private ? Rule::safe_private : Rule::remove;
+    }
+    const E11Row* row = nullptr;
+    if (auto it = rows_.find(tag); it != rows_.end()) row = it->second;
+    for (size_t i = 0; row == nullptr && i < wildcards_.size(); ++i)
+        if ((tag & wildcards_[i]->mask) == wildcards_[i]->tag) row = wildcards_[i];
+    const std::string& dictionary = model::dictionary_vr(tag);
+    // A public tag nobody can look up is as opaque as a private one.
+    if (row == nullptr && dictionary.empty()) return kept_text(tag) ? Rule::keep : Rule::remove;
+    if (dictionary.empty() || vr == dictionary) return row ? resolve(*row, options_, vr) : unlisted(tag, vr);
+    // The sender's VR was riskier than the dictionary's (model::value_vr): the value is not
+    // what the tag's rule was written for.
+    if (vr == "PN") return Rule::remove;  // a person's name where the tag holds none
+    if (is_free_text_vr(vr) && !is_free_text_vr(dictionary)) return unlisted(tag, vr);
+    Rule rule = row ? resolve(*row, options_, vr) : unlisted(tag, vr);
+    if (vr == "UI" && rule == Rule::keep && !options_.has(ProfileOption::retain_uids)) return Rule::replace_uid;
+    return rule;
+}
+
+const char* const kDefaultKeepText =
+    "Manufacturer, ManufacturerModelName, SoftwareVersions, "
+    "SequenceName, PulseSequenceName, ImagedNucleus, ReceiveCoilName, TransmitCoilName, "
+    "ConvolutionKernel, FilterType, RescaleType, AcquisitionDeviceProcessingCode, "
+    "Radiopharmaceutical, ReconstructionMethod, "
+    "CodeValue, CodingSchemeDesignator, CodingSchemeVersion, CodeMeaning, LongCodeValue, URNCodeValue, "
+    "MappingResourceName";
+
+std::vector<model::TagKey> parse_keep_text(const std::string& list) {
+    std::vector<model::TagKey> out;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        std::string name = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (!name.empty()) {
+            model::TagKey tag = 0;
+            if (!model::parse_tag(name, tag)) tag = model::tag_for_keyword(name);
+            if (tag == 0 || model::is_private(tag))
+                throw ConfigError("keep-text entry '" + name +
+                                  "' is neither a PS3.6 keyword nor the 8 hex digits of a public tag "
+                                  "(e.g. SequenceName or 00180024)");
+            out.push_back(tag);
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+const std::vector<model::TagKey>& RuleTable::default_keep_text() {
+    static const std::vector<model::TagKey> tags = parse_keep_text(kDefaultKeepText);
+    return tags;
 }
 
 }  // namespace dicomlake::deid

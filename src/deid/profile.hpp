@@ -52,17 +52,36 @@ const char* to_string(Rule r);
 // is not stored (a warehouse row has no IOD whose type would call for a dummy).
 Rule resolve(const E11Row& row, const ProfileOptions& options, std::string_view vr);
 
+// The public attributes Table E.1-1 does not list whose free text is kept anyway (setting
+// anonymization.keep_text): keywords ("SequenceName") or tags ("00180024"), comma-separated.
+// The default keeps what the analyses read: device identity, MR sequence and coil names, CT
+// kernels, PET reconstruction, and the codes of structured reports (dose reports, units).
+extern const char* const kDefaultKeepText;
+// Throws ConfigError naming an entry that is neither a known keyword nor 8 hex digits of a
+// public tag.
+std::vector<model::TagKey> parse_keep_text(const std::string& list);
+
 class RuleTable {
 public:
-    explicit RuleTable(const ProfileOptions& options);
-    // The rule for an attribute, including attributes Table E.1-1 does not list: UIDs are
-    // pseudonymized, person names removed, dates shifted (Modified Dates), kept (Full Dates) or
-    // removed, private attributes per the safe-private option; everything else kept.
+    explicit RuleTable(const ProfileOptions& options, std::vector<model::TagKey> keep_text = default_keep_text());
+    // The rule for an attribute whose value is read as `vr`, the VR model::value_vr chose
+    // from the dictionary's and the sender's. Attributes Table E.1-1 does not list: UIDs
+    // pseudonymized, dates shifted (Modified Dates), kept (Full Dates) or removed; free text
+    // (LO SH ST LT UT UC UR AE) and person names removed unless on the keep-text list (person
+    // names then cleaned); sequences walked; coded and numeric values kept. Public tags the
+    // dictionary does not know are removed like private ones, unless on the keep-text list.
+    // When `vr` is not the dictionary's (the sender's was riskier), a person name is removed
+    // (even from a kept attribute), a UID is never kept as sent, and free text where the
+    // dictionary expects a code, number or time is ruled as unlisted free text.
     Rule lookup(model::TagKey tag, std::string_view vr) const;
     const ProfileOptions& options() const { return options_; }
+    static const std::vector<model::TagKey>& default_keep_text();
 
 private:
+    Rule unlisted(model::TagKey tag, std::string_view vr) const;
+    bool kept_text(model::TagKey tag) const;
     ProfileOptions options_;
+    std::vector<model::TagKey> keep_text_;  // sorted
     std::unordered_map<model::TagKey, const E11Row*> rows_;
     std::vector<const E11Row*> wildcards_;  // repeating groups (50xx, 60xx)
     const E11Row* private_row_ = nullptr;

@@ -12,7 +12,8 @@ namespace dicomlake::deid {
 
 // One key per purpose, derived from the secret, so a pseudonym of one kind can never be
 // matched against a pseudonym of another kind.
-enum class Purpose { uid, patient, accession, date, activity, seal };
+// study_patient: the pseudo-patient of a study without PatientID (its key and date offset).
+enum class Purpose { uid, patient, accession, date, activity, seal, study_patient };
 
 class Pseudonymizer {
 public:
@@ -41,7 +42,7 @@ public:
 
 private:
     std::uint64_t instance_id_;
-    std::array<std::array<unsigned char, 32>, 6> keys_{};
+    std::array<std::array<unsigned char, 32>, 7> keys_{};
     int key_version_;
 };
 

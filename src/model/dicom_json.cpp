@@ -67,31 +67,10 @@ struct Walker {
                 auto found = obj.find_field_unordered(tag_hex(t));
                 if (found.error() == simdjson::NO_SUCH_FIELD) continue;
                 od::object attr = found.get_object();
-                auto value = attr.find_field_unordered("Value");
-                if (value.error() == simdjson::NO_SUCH_FIELD) continue;
-                for (auto v : value.get_array()) {
-                    od::value first = v.value();
-                    od::json_type type = first.type();
-                    if (type == od::json_type::string)
-                        identity.emplace_back(t, std::string(std::string_view(first.get_string())));
-                    else if (type == od::json_type::object) {
-                        // PN: every component group, Alphabetic=Ideographic=Phonetic as in DICOM.
-                        std::string parts[3];
-                        for (auto group : first.get_object()) {
-                            std::string_view name = group.unescaped_key();
-                            od::value text = group.value();
-                            if (text.type() != od::json_type::string) continue;
-                            int i = name == "Alphabetic" ? 0 : name == "Ideographic" ? 1 : name == "Phonetic" ? 2 : -1;
-                            if (i >= 0) parts[i] = std::string(std::string_view(text.get_string()));
-                        }
-                        std::string groups = parts[0];
-                        if (!parts[1].empty() || !parts[2].empty()) groups += "=" + parts[1];
-                        if (!parts[2].empty()) groups += "=" + parts[2];
-                        identity.emplace_back(t, groups);
-                    } else if (type == od::json_type::number)
-                        identity.emplace_back(t, std::string(first.raw_json_token()));
-                    break;
-                }
+                if (dictionary_vr(t) == "SQ")
+                    read_identity_items(attr, t);
+                else
+                    read_identity_values(attr, t);
             }
             obj.reset();
         }
@@ -99,6 +78,66 @@ struct Walker {
         walk_dataset(obj, false);
         AttributeContext ctx{parents, {}, &identity};
         filter.finish_instance(instance, ctx);
+    }
+
+    // Identity values are bounded: a hostile body cannot make cleaning quadratic.
+    static constexpr size_t kMaxIdentityValues = 64;
+
+    // Every value of an identity attribute, as text (PN: its groups joined by '=', as in DICOM).
+    void read_identity_values(od::object& attr, TagKey key) {
+        auto value = attr.find_field_unordered("Value");
+        if (value.error() == simdjson::NO_SUCH_FIELD) return;
+        size_t n = 0;
+        for (auto v : value.get_array()) {
+            if (++n > kMaxIdentityValues) break;
+            od::value one = v.value();
+            od::json_type type = one.type();
+            if (type == od::json_type::string)
+                identity.emplace_back(key, std::string(std::string_view(one.get_string())));
+            else if (type == od::json_type::object)
+                identity.emplace_back(key, person_name_groups(one.get_object()));
+            else if (type == od::json_type::number)
+                identity.emplace_back(key, std::string(one.raw_json_token()));
+        }
+    }
+
+    // The text values (names, IDs, issuers) of a sequence's items, one level down, kept under
+    // the sequence's tag: OtherPatientIDsSequence, IssuerOfAccessionNumberSequence...
+    void read_identity_items(od::object& attr, TagKey key) {
+        auto value = attr.find_field_unordered("Value");
+        if (value.error() == simdjson::NO_SUCH_FIELD) return;
+        size_t n = 0;
+        for (auto item : value.get_array()) {
+            if (++n > kMaxIdentityValues) break;
+            if (item.type() != od::json_type::object) continue;
+            for (auto field : item.get_object()) {
+                TagKey tag = 0;
+                if (!parse_tag(field.unescaped_key(), tag)) continue;
+                od::object inner = field.value().get_object();
+                std::string_view vr = dictionary_vr(tag);
+                if (auto sent = inner.find_field_unordered("vr"); sent.error() == simdjson::SUCCESS)
+                    vr = value_vr(vr, std::string_view(sent.get_string()));
+                if (vr == "LO" || vr == "SH" || vr == "UT" || vr == "UC" || vr == "ST" || vr == "LT" || vr == "PN") {
+                    inner.reset();
+                    read_identity_values(inner, key);
+                }
+            }
+        }
+    }
+
+    static std::string person_name_groups(od::object pn) {
+        std::string parts[3];
+        for (auto group : pn) {
+            std::string_view name = group.unescaped_key();
+            od::value text = group.value();
+            if (text.type() != od::json_type::string) continue;
+            int i = name == "Alphabetic" ? 0 : name == "Ideographic" ? 1 : name == "Phonetic" ? 2 : -1;
+            if (i >= 0) parts[i] = std::string(std::string_view(text.get_string()));
+        }
+        std::string groups = parts[0];
+        if (!parts[1].empty() || !parts[2].empty()) groups += "=" + parts[1];
+        if (!parts[2].empty()) groups += "=" + parts[2];
+        return groups;
     }
 
     void walk_dataset(od::object obj, bool summary_only) {
@@ -110,16 +149,17 @@ struct Walker {
             TagKey tag = 0;
             if (!parse_tag(key, tag)) throw MalformedJson("an attribute key is not 8 hexadecimal digits");
             od::object attr = field.value().get_object();
-            std::string_view vr;
+            // The sender's VR only counts where it is riskier than the dictionary's (value_vr).
+            std::string_view vr = dictionary_vr(tag);
             auto vr_field = attr.find_field_unordered("vr");
-            std::string dict_vr;
             if (vr_field.error() == simdjson::SUCCESS) {
-                vr = vr_field.get_string();
-            } else {
-                dict_vr = dictionary_vr(tag);
-                vr = dict_vr.empty() ? std::string_view("UN") : std::string_view(dict_vr);
+                std::string_view sent = vr_field.get_string();
+                if (sent.size() != 2) throw MalformedJson("an attribute has a VR that is not two letters");
+                vr = value_vr(vr, sent);
+                if (vr.empty()) continue;  // a sequence where the dictionary says a value, or the reverse
+            } else if (vr.empty()) {
+                vr = "UN";
             }
-            if (vr.size() != 2) throw MalformedJson("an attribute has a VR that is not two letters");
             if (summary_only && tag != kFrameAcquisitionDateTime && tag != kFrameReferenceDateTime &&
                 tag != kFrameAcquisitionDuration && vr != "SQ")
                 continue;

@@ -37,12 +37,15 @@ struct Instance {
     int date_shift_days = 0;    // days the de-identification added to every date (0: none)
     std::string patient_key;    // keyed pseudonym of the patient (with issuer), or empty
     std::string accession_key;  // keyed pseudonym of the accession number, or empty
+    bool pseudo_patient = false;  // no PatientID: patient_key and date shift are the study's own
     const Attribute* find(std::string_view path) const;
 };
 
 // Values read from an instance before its walk starts, for rules that need them while the
 // walk is under way (a per-patient date shift, descriptors cleaned of the patient's name).
-// Keyed by tag; the first value as text (PN: its component groups joined by '='). Never stored.
+// One entry per value (at most 64 per tag), keyed by tag, as text (PN: its component groups
+// joined by '='); for a sequence tag, the text values (LO SH ST LT UT UC PN) of its items'
+// attributes one level down. identity_value() gives the first. Never stored.
 using InstanceIdentity = std::vector<std::pair<TagKey, std::string>>;
 
 // Where an attribute sits: the tags of the enclosing sequences, outermost first, the private

@@ -20,6 +20,41 @@ int hex_digit(char c) {
     return -1;
 }
 
+std::string lookup_keyword(TagKey t);
+
+// Keyword and VR of a tag, looked up once.
+struct Entry {
+    std::string keyword;
+    std::string vr;
+};
+
+Entry lookup_entry(TagKey t) {
+    Entry out;
+    out.keyword = lookup_keyword(t);
+    if (is_private(t)) return out;
+    const DcmDataDictionary& dict = dcmDataDict.rdlock();
+    const DcmDictEntry* e = dict.findEntry(DcmTagKey(tag_group(t), tag_element(t)), nullptr);
+    if (e != nullptr) out.vr = DcmVR(e->getVR()).getValidVRName();
+    dcmDataDict.rdunlock();
+    // Only the 2-letter VRs of PS3.5 count; DCMTK's internal pseudo-VRs mean "not known".
+    if (out.vr.size() != 2 || out.vr[0] < 'A' || out.vr[0] > 'Z' || out.vr[1] < 'A' || out.vr[1] > 'Z')
+        out.vr.clear();
+    return out;
+}
+
+// How risky a VR's values are to keep (see value_vr): higher wins a disagreement.
+int vr_rank(std::string_view vr) {
+    if (vr == "PN") return 6;
+    if (vr == "UI") return 5;
+    if (vr == "DA" || vr == "DT") return 4;
+    if (vr == "LO" || vr == "SH" || vr == "ST" || vr == "LT" || vr == "UT" || vr == "UC" || vr == "UR" ||
+        vr == "AE")
+        return 3;
+    if (vr == "TM") return 2;
+    if (vr == "OB" || vr == "OW" || vr == "OF" || vr == "OD" || vr == "OL" || vr == "OV" || vr == "UN") return 0;
+    return 1;  // CS, AS, AT and the numeric VRs
+}
+
 std::string lookup_keyword(TagKey t) {
     if (is_private(t)) return tag_hex(t);
     std::string name;
@@ -36,7 +71,7 @@ std::string lookup_keyword(TagKey t) {
 struct Cache {
     std::shared_mutex mutex;
     // Values are heap nodes, so references handed out stay valid while the map grows.
-    std::unordered_map<TagKey, std::unique_ptr<std::string>> names;
+    std::unordered_map<TagKey, std::unique_ptr<Entry>> entries;
 };
 
 Cache& cache() {
@@ -68,27 +103,46 @@ std::string tag_hex(TagKey t) {
     return s;
 }
 
-const std::string& keyword_for(TagKey t) {
+namespace {
+
+const Entry& entry_for(TagKey t) {
     Cache& c = cache();
     {
         std::shared_lock lock(c.mutex);
-        auto it = c.names.find(t);
-        if (it != c.names.end()) return *it->second;
+        auto it = c.entries.find(t);
+        if (it != c.entries.end()) return *it->second;
     }
-    auto name = std::make_unique<std::string>(lookup_keyword(t));
+    auto entry = std::make_unique<Entry>(lookup_entry(t));
     std::unique_lock lock(c.mutex);
-    auto [it, inserted] = c.names.emplace(t, std::move(name));
+    auto [it, inserted] = c.entries.emplace(t, std::move(entry));
     return *it->second;
 }
 
-std::string dictionary_vr(TagKey t) {
-    if (is_private(t)) return {};
-    std::string vr;
+}  // namespace
+
+const std::string& keyword_for(TagKey t) { return entry_for(t).keyword; }
+
+const std::string& dictionary_vr(TagKey t) { return entry_for(t).vr; }
+
+TagKey tag_for_keyword(std::string_view keyword) {
+    if (keyword.empty()) return 0;
+    const std::string name(keyword);
+    TagKey tag = 0;
     const DcmDataDictionary& dict = dcmDataDict.rdlock();
-    const DcmDictEntry* e = dict.findEntry(DcmTagKey(tag_group(t), tag_element(t)), nullptr);
-    if (e != nullptr) vr = DcmVR(e->getVR()).getValidVRName();
+    const DcmDictEntry* e = dict.findEntry(name.c_str());
+    if (e == nullptr) e = dict.findEntry(("RETIRED_" + name).c_str());
+    if (e != nullptr && !e->isRepeating()) tag = (TagKey(e->getGroup()) << 16) | e->getElement();
     dcmDataDict.rdunlock();
-    return vr;
+    return is_private(tag) ? 0 : tag;
 }
+
+std::string_view value_vr(std::string_view dictionary, std::string_view sender_vr) {
+    if (dictionary.empty() || dictionary == sender_vr) return sender_vr;
+    if (vr_rank(sender_vr) == 0) return sender_vr;  // sent as bytes: not read, not stored
+    if (dictionary == "SQ" || sender_vr == "SQ") return {};
+    return vr_rank(sender_vr) > vr_rank(dictionary) ? sender_vr : dictionary;
+}
+
+std::string_view value_vr(TagKey t, std::string_view sender_vr) { return value_vr(dictionary_vr(t), sender_vr); }
 
 }  // namespace dicomlake::model

@@ -378,6 +378,7 @@ void StudyAccumulator::add(model::Instance&& instance) {
         }
         st.patient_key = instance.patient_key;
         st.accession_key = instance.accession_key;
+        st.pseudo_patient = instance.pseudo_patient;
         im.date_shift_days = instance.date_shift_days;
         im.study_ref = f;
     }

@@ -46,6 +46,7 @@ struct StudyRow {
     long series_count = 0, instance_count = 0;
     std::string first_acquired, last_acquired;
     std::string patient_key, accession_key;  // keyed pseudonyms, or empty
+    bool pseudo_patient = false;  // no PatientID: patient_key is the study's own pseudo-patient
     std::string content_hash;  // SHA-256 over the study's rows: unchanged studies are skipped
 };
 

@@ -89,7 +89,7 @@ std::map<std::string, long> count_studies(source::Source& source, const std::vec
 ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request) {
     deid::Pseudonymizer pseudo(config.key, config.key_version);
-    deid::Policy policy(pseudo, config.deid_options, config.safe_private);
+    deid::Policy policy(pseudo, config.deid_options, config.safe_private, config.keep_text);
     warehouse::Ledger ledger(db);
     ExtractReport report;
     report.run_id = ledger.start_run(request.command, request.window_from, request.window_to);

@@ -15,7 +15,7 @@ const std::vector<std::string> kStudyColumns = {
     "study_key", "study_date", "study_time", "study_description", "modalities", "institution",
     "patient_age", "patient_sex", "patient_size_m", "patient_weight_kg", "series_count", "instance_count",
     "first_acquired", "last_acquired", "content_hash", "deid_profile", "key_version", "source", "run_id",
-    "deid_options", "deid_edition", "patient_key", "accession_key"};
+    "deid_options", "deid_edition", "patient_key", "accession_key", "pseudo_patient"};
 
 const std::vector<std::string> kActivityColumns = {
     "activity_key", "device_serial", "manufacturer", "model", "station", "modalities", "acquired_day",
@@ -75,7 +75,8 @@ std::string study_line(const normalize::StudyRow& s, const LoadContext& ctx) {
         .text(ctx.deid_options)
         .text(ctx.deid_edition)
         .text_or_null(s.patient_key)
-        .text_or_null(s.accession_key);
+        .text_or_null(s.accession_key)
+        .text(s.pseudo_patient ? "t" : "f");
     return l.str();
 }
 

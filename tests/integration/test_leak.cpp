@@ -732,7 +732,7 @@ TEST(Leak, RealFileIdentifiersAppearNowhere) {
     }
     ASSERT_FALSE(from.empty()) << "no seeded study has a StudyDate";
     Load load = load_into("leak_real", iso_of(from), iso_of(to), {{"DICOMLAKE_LOG_LEVEL", "trace"}});
-    // 3: studies without PatientID are refused (dates are shifted per patient).
+    // 3: a study the PACS cannot serve is recorded as failed (studies without PatientID load).
     EXPECT_TRUE(load.backfill.exit_code == 0 || load.backfill.exit_code == 3) << load.backfill.output;
     std::string dump = pg_dump(load.db);
     std::fprintf(stderr, "[Leak] real files loaded %s..%s, dump %zu bytes (%.1f s)\n", from.c_str(), to.c_str(),

@@ -158,15 +158,6 @@ TEST_F(RealFiles, EverySeriesThePacsCanServeIsLoadedExactlyOnce) {
     std::map<std::string, std::string> failed;  // study_key -> reason
     for (const auto& r : query("SELECT study_key, reason FROM dicomlake.study_status WHERE state = 'failed'"))
         failed[r[0].as<std::string>()] = r[1].as<std::string>();
-    auto without_patient_id = [](const std::string& study_uid) {
-        bool any = false;
-        for (const auto& f : facts_) {
-            if (f.study_uid != study_uid) continue;
-            any = true;
-            if (f.patient_id.find_first_not_of(' ') != std::string::npos) return false;
-        }
-        return any;
-    };
     std::map<std::string, int> loaded;
     for (const auto& r : query("SELECT series_key, count(*) FROM dicomlake.series GROUP BY series_key"))
         loaded[r[0].as<std::string>()] = r[1].as<int>();
@@ -176,13 +167,9 @@ TEST_F(RealFiles, EverySeriesThePacsCanServeIsLoadedExactlyOnce) {
     for (const auto& [series_uid, study_uid] : pacs_series_) {
         std::string study_key = pseudo(study_uid);
         if (auto f = failed.find(study_key); f != failed.end()) {
-            if (f->second.find("no PatientID") != std::string::npos) {
-                // Refused, not guessed: dates are shifted per patient and the files have no PatientID.
-                EXPECT_TRUE(without_patient_id(study_uid)) << "study " << study_key << ": " << f->second;
-            } else {
-                // Otherwise only a study the PACS cannot serve may fail: ask it directly.
-                EXPECT_NE(metadata_status(study_uid), 200) << "study " << study_key << " failed: " << f->second;
-            }
+            // Only a study the PACS cannot serve may fail (one without PatientID loads as its
+            // own pseudo-patient): ask the PACS directly.
+            EXPECT_NE(metadata_status(study_uid), 200) << "study " << study_key << " failed: " << f->second;
             continue;
         }
         ++expected;
@@ -201,6 +188,36 @@ TEST_F(RealFiles, EverySeriesThePacsCanServeIsLoadedExactlyOnce) {
         }
     EXPECT_GT(expected, 20u);
     EXPECT_EQ(first_.exit_code, failed.empty() ? 0 : 3) << first_.output;
+}
+
+TEST_F(RealFiles, StudiesWithoutPatientIdLoadAsTheirOwnPseudoPatient) {
+    // From the files (DCMTK): a study is without PatientID when none of its files has one.
+    std::map<std::string, bool> without;  // study uid -> no file has a PatientID
+    for (const auto& f : facts_) {
+        bool none = f.patient_id.find_first_not_of(' ') == std::string::npos;
+        auto it = without.find(f.study_uid);
+        without[f.study_uid] = (it == without.end() || it->second) && none;
+    }
+    std::map<std::string, std::pair<bool, std::string>> loaded;  // study_key -> (pseudo_patient, patient_key)
+    for (const auto& r : query("SELECT study_key, pseudo_patient, coalesce(patient_key, '') FROM dicomlake.study"))
+        loaded[r[0].as<std::string>()] = {r[1].as<bool>(), r[2].as<std::string>()};
+    size_t pseudo_patients = 0;
+    std::set<std::string> pseudo_keys;
+    for (const auto& [study_uid, none] : without) {
+        auto it = loaded.find(pseudo(study_uid));
+        if (it == loaded.end()) {
+            if (none) EXPECT_NE(metadata_status(study_uid), 200) << "a study without PatientID was not loaded";
+            continue;
+        }
+        EXPECT_EQ(it->second.first, none) << it->first;
+        EXPECT_FALSE(it->second.second.empty()) << it->first;  // every study has a patient key
+        if (none) {
+            ++pseudo_patients;
+            EXPECT_TRUE(pseudo_keys.insert(it->second.second).second) << "two studies share a pseudo-patient";
+        }
+    }
+    std::fprintf(stderr, "[RealFiles] %zu studies without PatientID loaded as pseudo-patients\n", pseudo_patients);
+    EXPECT_GT(pseudo_patients, 0u) << "the real samples include studies without PatientID";
 }
 
 TEST_F(RealFiles, ModalityAndNexMatchAnIndependentReader) {

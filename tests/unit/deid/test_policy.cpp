@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/dicom_json.hpp"
+#include "walk_helpers.hpp"
 #include "model/dictionary.hpp"
 #include "util/dates.hpp"
 #include "util/error.hpp"
@@ -32,16 +33,8 @@ std::string lower(std::string s) {
     return s;
 }
 
-model::Instance walk_one(const std::string& body, const Policy& policy) {
-    auto all = model::parse_metadata(body, policy);
-    EXPECT_EQ(all.size(), 1u);
-    return all.empty() ? model::Instance{} : std::move(all.front());
-}
-
-std::string text_of(const model::Instance& inst, const std::string& path) {
-    const model::Attribute* a = inst.find(path);
-    return a ? a->text : std::string("<missing>");
-}
+using test::text_of;
+using test::walk_one;
 
 int count_path(const model::Instance& inst, const std::string& path) {
     int n = 0;

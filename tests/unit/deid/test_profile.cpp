@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string_view>
 #include <string>
@@ -446,6 +447,13 @@ TEST(RuleTable, SpotChecks) {
         {0x00081115, "SQ", "", Rule::keep_sequence, "ReferencedSeriesSequence"},
         {0x52009229, "SQ", nullptr, Rule::keep_sequence, "SharedFunctionalGroupsSequence"},
         {0x00089999, "PN", "retain-device-identity", Rule::remove, "an unknown PN"},
+        {0x00142006, "PN", nullptr, Rule::remove, "EvaluatorName: not in the table"},
+        {0x00080070, "LO", nullptr, Rule::keep, "Manufacturer (default keep list)"},
+        {0x00080104, "LO", nullptr, Rule::keep, "CodeMeaning (default keep list)"},
+        {0x00081190, "UR", nullptr, Rule::remove, "RetrieveURL: not in the table"},
+        {0x00020016, "AE", nullptr, Rule::remove, "SourceApplicationEntityTitle: not in the table"},
+        {0x00100212, "UC", nullptr, Rule::remove, "StrainDescription: not in the table"},
+        {0x00400031, "UT", nullptr, Rule::remove, "LocalNamespaceEntityID: not in the table"},
         {0x0040A075, "PN", nullptr, Rule::remove, "VerifyingObserverName"},
         {0x00141020, "DA", "retain-long-modified-dates", Rule::shift_date, "ExpiryDate (modified)"},
         {0x00141020, "DA", "retain-long-full-dates", Rule::keep, "ExpiryDate (full)"},
@@ -464,6 +472,64 @@ TEST(RuleTable, SpotChecks) {
             << c.what << " " << model::tag_hex(c.tag) << " " << c.vr << " {" << o.to_string() << "}";
     }
     (void)modified;
+}
+
+TEST(RuleTable, KeepTextListDecidesUnlistedFreeText) {
+    RuleTable none(ProfileOptions::defaults(), {});
+    EXPECT_EQ(none.lookup(0x00080070, "LO"), Rule::remove);  // Manufacturer
+    EXPECT_EQ(none.lookup(0x00180024, "SH"), Rule::remove);  // SequenceName
+    EXPECT_EQ(none.lookup(0x00180020, "CS"), Rule::keep);    // ScanningSequence: a code string
+    RuleTable some(ProfileOptions::defaults(), parse_keep_text("WindowCenterWidthExplanation, 00142006, 0018FFF0"));
+    EXPECT_EQ(some.lookup(0x00281055, "LO"), Rule::keep);
+    EXPECT_EQ(some.lookup(0x00142006, "PN"), Rule::clean_text);  // a name is cleaned, never kept as is
+    EXPECT_EQ(some.lookup(0x0018FFF0, "LO"), Rule::keep);        // an unknown tag, listed by hex
+    EXPECT_EQ(some.lookup(0x00080070, "LO"), Rule::remove);
+    // Listed attributes follow Table E.1-1 whatever the list says.
+    RuleTable listed(ProfileOptions::defaults(), parse_keep_text("PatientID, SeriesDescription"));
+    EXPECT_EQ(listed.lookup(0x00100020, "LO"), Rule::remove);
+    EXPECT_EQ(listed.lookup(0x0008103E, "LO"), Rule::clean_text);
+}
+
+TEST(RuleTable, TheSendersVrNeverLoosensTheRule) {
+    // lookup() gets the VR model::value_vr chose; where it differs from PS3.6's the stricter
+    // reading holds.
+    RuleTable t(ProfileOptions::defaults());
+    EXPECT_EQ(t.lookup(0x00080070, "PN"), Rule::remove);       // Manufacturer as a person name
+    EXPECT_EQ(t.lookup(0x00181000, "PN"), Rule::remove);       // DeviceSerialNumber (K) as a name
+    EXPECT_EQ(t.lookup(0x0008103E, "PN"), Rule::remove);       // SeriesDescription (C) as a name
+    EXPECT_EQ(t.lookup(0x00080070, "UI"), Rule::replace_uid);  // a UID is never kept as sent
+    EXPECT_EQ(t.lookup(0x00181000, "UI"), Rule::replace_uid);
+    EXPECT_EQ(t.lookup(0x00100040, "LO"), Rule::remove);       // PatientSex (CS, K) as free text
+    EXPECT_EQ(t.lookup(0x00101010, "LT"), Rule::remove);       // PatientAge (AS, K) as free text
+    EXPECT_EQ(t.lookup(0x00080030, "SH"), Rule::remove);       // StudyTime (TM) as free text
+    EXPECT_EQ(t.lookup(0x00180050, "LO"), Rule::remove);       // SliceThickness (DS) as free text
+    EXPECT_EQ(t.lookup(0x0008103E, "DA"), Rule::remove);       // a descriptor as a date
+    EXPECT_EQ(t.lookup(0x00281055, "DA"), Rule::shift_date);   // unlisted text as a date: shifted
+    RuleTable uids(ProfileOptions::parse("retain-uids,retain-device-identity"));
+    EXPECT_EQ(uids.lookup(0x00080070, "UI"), Rule::keep);
+}
+
+TEST(KeepText, ParsesKeywordsAndTags) {
+    EXPECT_EQ(parse_keep_text(""), std::vector<model::TagKey>{});
+    EXPECT_EQ(parse_keep_text(" SequenceName ,00080104,, SequenceName"),
+              (std::vector<model::TagKey>{0x00080104, 0x00180024}));
+    for (const char* bad : {"NoSuchKeyword", "00291010", "0008010", "Sequence Name"}) {
+        try {
+            parse_keep_text(std::string("SequenceName, ") + bad);
+            ADD_FAILURE() << bad;
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(KeepText, DefaultListNamesTheAttributesTheAnalysesRead) {
+    const auto& tags = RuleTable::default_keep_text();
+    // PS3.6 tags of what protocol and dose monitoring read.
+    for (model::TagKey t : {0x00080070u, 0x00081090u, 0x00181020u, 0x00180024u, 0x00181250u, 0x00181251u,
+                            0x00181210u, 0x00080100u, 0x00080102u, 0x00080104u})
+        EXPECT_TRUE(std::binary_search(tags.begin(), tags.end(), t)) << model::tag_hex(t);
+    EXPECT_EQ(tags.size(), 21u);  // every entry of kDefaultKeepText is a known keyword
 }
 
 TEST(RuleTable, OptionsAreKept) {
@@ -502,10 +568,15 @@ TEST(RuleTable, UnlistedAttributesByVrUnderEveryOptionSet) {
         ASSERT_EQ(t.lookup(0x00189345, "FD"), Rule::keep) << o.to_string();
         ASSERT_EQ(t.lookup(0x00141020, "DA"), date) << o.to_string();
         ASSERT_EQ(t.lookup(0x40101025, "DT"), date) << o.to_string();
-        ASSERT_EQ(t.lookup(0x00089999, "PN"), Rule::remove) << o.to_string();
-        ASSERT_EQ(t.lookup(0x00089998, "UI"), o.has(O::retain_uids) ? Rule::keep : Rule::replace_uid)
+        ASSERT_EQ(t.lookup(0x00142006, "PN"), Rule::remove) << o.to_string();  // EvaluatorName
+        ASSERT_EQ(t.lookup(0x00081150, "UI"), o.has(O::retain_uids) ? Rule::keep : Rule::replace_uid)
             << o.to_string();
-        ASSERT_EQ(t.lookup(0x00089997, "SQ"), Rule::keep_sequence) << o.to_string();
+        ASSERT_EQ(t.lookup(0x52009229, "SQ"), Rule::keep_sequence) << o.to_string();
+        ASSERT_EQ(t.lookup(0x00281055, "LO"), Rule::remove) << o.to_string();  // WindowCenterWidthExplanation
+        ASSERT_EQ(t.lookup(0x00180024, "SH"), Rule::keep) << o.to_string();    // SequenceName (kept by default)
+        // Public tags PS3.6 does not define are removed like private ones.
+        for (const char* vr : {"PN", "UI", "SQ", "LO", "CS", "DS", "DA"})
+            ASSERT_EQ(t.lookup(0x00089999, vr), Rule::remove) << vr << " " << o.to_string();
         ASSERT_EQ(t.lookup(0x00291010, "LO"), o.has(O::retain_safe_private) ? Rule::safe_private : Rule::remove)
             << o.to_string();
     }

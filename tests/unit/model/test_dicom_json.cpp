@@ -939,3 +939,71 @@ TEST(DicomJson, FinishInstanceAppendsAndCheckInstanceCanRefuse) {
 
 }  // namespace
 }  // namespace dicomlake::model
+
+namespace dicomlake::model {
+namespace {
+
+// The filter is asked with the VR the value is read as: the dictionary's unless the sender's is
+// riskier (PS3.6: StudyDate DA, Manufacturer LO, ReferencedImageSequence SQ).
+class VrRecordingFilter final : public AttributeFilter {
+public:
+    mutable std::vector<std::pair<TagKey, std::string>> seen;
+    Action decide(TagKey tag, std::string_view vr, const AttributeContext&) const override {
+        seen.emplace_back(tag, std::string(vr));
+        return Action::keep;
+    }
+    std::string replace_uid(std::string_view uid) const override { return std::string(uid); }
+};
+
+TEST(DicomJson, ValuesAreReadAsTheDictionaryVrUnlessTheSendersIsRiskier) {
+    VrRecordingFilter filter;
+    auto all = parse_metadata(R"JSON({
+      "00080020": {"vr": "LO", "Value": ["20251103"]},
+      "00080070": {"vr": "PN", "Value": [{"Alphabetic": "Doe^Jane"}]},
+      "00081140": {"vr": "LO", "Value": ["not a sequence"]},
+      "00080030": {"Value": ["081500"]}
+    })JSON",
+                              filter);
+    ASSERT_EQ(all.size(), 1u);
+    const Instance& inst = all.front();
+    ASSERT_NE(inst.find("StudyDate"), nullptr);
+    EXPECT_EQ(vr_of(*inst.find("StudyDate")), "DA");
+    EXPECT_EQ(inst.find("StudyDate")->text, "2025-11-03");  // typed as a date
+    ASSERT_NE(inst.find("Manufacturer"), nullptr);
+    EXPECT_EQ(vr_of(*inst.find("Manufacturer")), "PN");
+    EXPECT_EQ(inst.find("ReferencedImageSequence"), nullptr);  // neither a value nor items
+    EXPECT_EQ(inst.find("StudyTime")->text, "08:15:00");        // no VR sent: the dictionary's
+    const std::vector<std::pair<TagKey, std::string>> expected = {
+        {0x00080020, "DA"}, {0x00080070, "PN"}, {0x00080030, "TM"}};
+    EXPECT_EQ(filter.seen, expected);
+}
+
+// Identity values: every value of a multi-valued attribute, and the text values of a
+// sequence's items (under the sequence's tag), before the walk.
+class IdentityRecordingFilter final : public AttributeFilter {
+public:
+    mutable InstanceIdentity identity;
+    Action decide(TagKey, std::string_view, const AttributeContext&) const override { return Action::keep; }
+    std::string replace_uid(std::string_view uid) const override { return std::string(uid); }
+    std::vector<TagKey> identity_tags() const override { return {0x00101000, 0x00101002, 0x00100010}; }
+    void check_instance(const InstanceIdentity& i) const override { identity = i; }
+};
+
+TEST(DicomJson, IdentityHoldsEveryValueAndSequenceItemText) {
+    IdentityRecordingFilter filter;
+    parse_metadata(R"JSON({
+      "00101000": {"vr": "LO", "Value": ["OPID-1", "OPID-2"]},
+      "00101002": {"vr": "SQ", "Value": [
+         {"00100020": {"vr": "LO", "Value": ["SEQ-1"]}, "00100022": {"vr": "CS", "Value": ["TEXT"]}},
+         {"00100020": {"vr": "LO", "Value": ["SEQ-2"]}, "00100021": {"vr": "LO", "Value": ["ISSUER-2"]}}]},
+      "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Doe^Jane", "Ideographic": "山田^花子"}]}
+    })JSON",
+                   filter);
+    const InstanceIdentity expected = {{0x00101000, "OPID-1"},   {0x00101000, "OPID-2"},
+                                       {0x00101002, "SEQ-1"},    {0x00101002, "SEQ-2"},
+                                       {0x00101002, "ISSUER-2"}, {0x00100010, "Doe^Jane=山田^花子"}};
+    EXPECT_EQ(filter.identity, expected);
+}
+
+}  // namespace
+}  // namespace dicomlake::model

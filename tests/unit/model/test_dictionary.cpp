@@ -133,5 +133,56 @@ TEST(Dictionary, TagHexRoundTrip) {
     }
 }
 
+
+// PS3.6 VRs: StudyDate DA, StudyTime TM, Manufacturer LO, PatientName PN, SliceThickness DS,
+// ReferencedImageSequence SQ, SOPInstanceUID UI, PatientSex CS.
+TEST(Dictionary, DictionaryVrIsPs36s) {
+    EXPECT_EQ(dictionary_vr(0x00080020), "DA");
+    EXPECT_EQ(dictionary_vr(0x00080030), "TM");
+    EXPECT_EQ(dictionary_vr(0x00080070), "LO");
+    EXPECT_EQ(dictionary_vr(0x00100010), "PN");
+    EXPECT_EQ(dictionary_vr(0x00081140), "SQ");
+    EXPECT_EQ(dictionary_vr(0x00291010), "");  // private
+}
+
+TEST(Dictionary, ValueVrTakesTheRiskierOfDictionaryAndSender) {
+    struct Case {
+        TagKey tag;
+        const char* sent;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {0x00080020, "LO", "DA"},  // a date stays a date
+        {0x00080020, "UN", "UN"},  // bytes: never read, never stored
+        {0x7FE00010, "LO", "LO"},  // text where bytes were expected
+        {0x00080020, "SH", "DA"},
+        {0x00100030, "CS", "DA"},
+        {0x00080030, "DA", "DA"},  // a date where a time was expected is still a date
+        {0x00080070, "PN", "PN"},  // a person name wherever it is sent
+        {0x00180050, "PN", "PN"},
+        {0x00080070, "UI", "UI"},  // a UID is never kept as text
+        {0x00100010, "LO", "PN"},
+        {0x00180050, "LO", "LO"},  // text where a number was expected
+        {0x00100040, "LO", "LO"},
+        {0x00080070, "SH", "LO"},  // same kind: the dictionary's
+        {0x00180050, "IS", "DS"},
+        {0x00080018, "LO", "UI"},
+        {0x00080020, "SQ", ""},    // a sequence for a value, or a value for a sequence
+        {0x00081140, "LO", ""},
+        {0x00291010, "LO", "LO"},  // private: the sender's
+        {0x00291010, "SQ", "SQ"},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(value_vr(c.tag, c.sent), std::string_view(c.expected)) << tag_hex(c.tag) << " sent as " << c.sent;
+}
+
+TEST(Dictionary, TagForKeyword) {
+    EXPECT_EQ(tag_for_keyword("SequenceName"), 0x00180024u);
+    EXPECT_EQ(tag_for_keyword("CodeMeaning"), 0x00080104u);
+    EXPECT_EQ(tag_for_keyword("OtherPatientIDs"), 0x00101000u);  // retired in PS3.6
+    EXPECT_EQ(tag_for_keyword("NoSuchKeyword"), 0u);
+    EXPECT_EQ(tag_for_keyword(""), 0u);
+}
+
 }  // namespace
 }  // namespace dicomlake::model
