@@ -11,8 +11,9 @@
 namespace dicomlake::deid {
 
 // One key per purpose, derived from the secret, so a pseudonym of one kind can never be
-// matched against a pseudonym of another kind.
-enum class Purpose { uid, patient, accession, date, activity, seal };
+// matched against a pseudonym of another kind. `ledger` names a study in the run ledger so that
+// ledger times (when a study was loaded or failed) cannot be joined to its rows without the key.
+enum class Purpose { uid, patient, accession, date, activity, seal, ledger };
 
 class Pseudonymizer {
 public:
@@ -41,7 +42,7 @@ public:
 
 private:
     std::uint64_t instance_id_;
-    std::array<std::array<unsigned char, 32>, 6> keys_{};
+    std::array<std::array<unsigned char, 32>, 7> keys_{};
     int key_version_;
 };
 
