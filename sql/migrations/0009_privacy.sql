@@ -47,7 +47,7 @@ CREATE TABLE dicomlake.activity_weekhour (
     weekday        smallint NOT NULL CHECK (weekday BETWEEN 1 AND 7),
     hour           smallint NOT NULL CHECK (hour BETWEEN 0 AND 23),
     studies        integer NOT NULL,
-    busy_minutes   double precision NOT NULL,
+    busy_minutes   numeric NOT NULL,  -- exact sums: the same whatever order studies come in
     PRIMARY KEY (device_serial, weekday, hour)
 );
 COMMENT ON TABLE dicomlake.activity_weekhour IS
@@ -70,7 +70,7 @@ COMMENT ON COLUMN dicomlake.v_scanner_day.busy_minutes IS 'Sum of study duration
 COMMENT ON COLUMN dicomlake.v_scanner_day.clock_suspect IS 'True when the day is in the future or most of its studies start outside opening hours (analysis_setting opening_hour/closing_hour when the day was last loaded).';
 
 CREATE VIEW dicomlake.v_scanner_weekhour AS
-SELECT device_serial, weekday, hour, studies, busy_minutes
+SELECT device_serial, weekday, hour, studies, busy_minutes::double precision AS busy_minutes
 FROM dicomlake.activity_weekhour;
 
 COMMENT ON VIEW dicomlake.v_scanner_weekhour IS 'Per scanner, weekday and hour of the day: studies started and their busy minutes, over every loaded study (no calendar date).';

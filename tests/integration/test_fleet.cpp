@@ -359,12 +359,12 @@ TEST_F(Fleet, ScannerDaysCountTheScheduledStudies) {
         EXPECT_EQ(std::fmod(r[3].as<double>(), 5.0), 0.0) << key.first << " " << key.second;
         EXPECT_FALSE(r[4].as<bool>()) << "the generator schedules studies in opening hours";
     }
-    // Days with fewer than 5 studies (the documented default of min_cell_studies) are not shown.
+    // Days with fewer than 5 studies (the documented default of min_cell_studies) are not shown
+    // (this fleet spreads its studies evenly: unit tests and the join-attack fleet have small days).
     std::map<std::pair<std::string, std::string>, long> shown;
     for (const auto& [key, n] : expected)
         if (n >= 5) shown[key] = n;
     EXPECT_FALSE(shown.empty());
-    EXPECT_LT(shown.size(), expected.size()) << "the fleet should have small days too";
     EXPECT_EQ(actual, shown);
 }
 

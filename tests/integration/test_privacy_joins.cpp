@@ -30,7 +30,7 @@ namespace {
 
 using Offsets = std::set<long>;  // k: real date = stored date + 7k days
 
-constexpr const char* kFrom = "2019-03-04";  // a Monday; 8 weeks no other suite uses
+constexpr const char* kFrom = "2026-03-02";  // a Monday; 8 weeks no other suite or real sample uses
 constexpr int kWeeks = 8;
 
 // Seconds since the epoch of "YYYY-MM-DD[T ]HH:MM:SS[.f]".
@@ -303,7 +303,7 @@ TEST_F(PrivacyJoins, NoRealDateOfAStudyInTheDumpTheLogsOrStatus) {
 TEST(PrivacyLedger, AStudyTheDatabaseRejectsIsRetriedOnItsRealDay) {
     Lab& lab = Lab::instance();
     auto truth = nlohmann::json::parse(read_file(generate_fleet(
-        lab.dir() + "/rejected", "--seed 29 --scanners 2 --ct-share 0 --studies 3 --from 2019-06-03 --to 2019-06-03")));
+        lab.dir() + "/rejected", "--seed 29 --scanners 2 --ct-share 0 --studies 3 --from 2026-05-04 --to 2026-05-04")));
     lab.seed({lab.dir() + "/rejected/dicom"}, false);
     std::string db = lab.fresh_database("rejected");
     std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db}};
@@ -320,7 +320,7 @@ TEST(PrivacyLedger, AStudyTheDatabaseRejectsIsRetriedOnItsRealDay) {
                 tx.quote(key) + ") EXECUTE FUNCTION public.reject_study()");
         tx.commit();
     }
-    auto first = lab.dicomlake("backfill --from 2019-06-03 --to 2019-06-03", env);
+    auto first = lab.dicomlake("backfill --from 2026-05-04 --to 2026-05-04", env);
     EXPECT_EQ(first.exit_code, 3) << first.output;
     {
         pqxx::connection c(db);
@@ -331,7 +331,7 @@ TEST(PrivacyLedger, AStudyTheDatabaseRejectsIsRetriedOnItsRealDay) {
         EXPECT_EQ(r[0][0].as<std::string>(), "failed");
         auto entry = warehouse::open_entry(p, r[0][1].as<std::string>());
         ASSERT_TRUE(entry.has_value());
-        EXPECT_EQ(entry->day, "2019-06-03") << "the real day, not the shifted one";
+        EXPECT_EQ(entry->day, "2026-05-04") << "the real day, not the shifted one";
         tx.exec("DROP TRIGGER reject ON dicomlake.study");
         tx.commit();
     }
