@@ -20,7 +20,7 @@ SELECT
     s.instances, s.first_acquired, s.last_acquired,
     EXTRACT(EPOCH FROM (s.last_acquired - s.first_acquired))::double precision AS acquisition_span_s,
     s.sop_class_uid, s.attributes, st.patient_age, st.patient_sex, st.deid_profile, st.key_version,
-    st.loaded_at,
+    NULL::timestamptz AS loaded_at,  -- since 0009 (docs/privacy.md)
     coalesce((SELECT m.protocol FROM dicomlake.protocol_map m
               WHERE (m.scope = '*' OR m.scope = s.device_serial)
                 AND s.series_description ILIKE m.description_pattern

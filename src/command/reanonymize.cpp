@@ -60,8 +60,10 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     deid::Policy policy(current, config.deid_options, config.safe_private, config.keep_text);
     warehouse::Ledger ledger(db);
     long run_id = ledger.start_run("reanonymize", "", "");
+    warehouse::activity::Keyring keys;
+    for (const auto& p : keyring) keys.push_back(&p);
     warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
-                                  config.key_version, source.name(), run_id});
+                                  config.key_version, source.name(), run_id}, keys);
     auto session = source.open_session();
     const std::string keyword = by == "uid" ? "StudyInstanceUID" : "AccessionNumber";
 
@@ -88,8 +90,8 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
             ++counts.studies_found;
             auto o = pipeline::transform_study(ref, *session, current, policy);
             if (!o.ok) {
-                ledger.record_failure(run_id, o.study_key, o.study_date, o.reason);
-                spdlog::warn("study {} failed: {}", o.study_key, o.reason);
+                ledger.record_failure(run_id, current, o.study_key, o.study_date, o.reason);
+                spdlog::warn("study {} failed: {}", warehouse::ledger_key(current, o.study_key), o.reason);
                 ++counts.studies_failed;
                 continue;
             }
@@ -97,10 +99,11 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
             for (const auto& p : keyring) {
                 old.study_keys.push_back(p.uid(ref.study_uid));
                 old.activity_keys.push_back(p.token(deid::Purpose::activity, old.study_keys.back()));
+                old.ledger_keys.push_back(warehouse::ledger_key(p, old.study_keys.back()));
             }
             auto r = loader.replace(o.result, old);
             if (r.state == warehouse::StudyLoadOutcome::State::failed) {
-                ledger.record_failure(run_id, r.study_key, o.study_date, r.reason);
+                ledger.record_failure(run_id, current, r.study_key, o.study_date, r.reason);
                 ++counts.studies_failed;
             } else {
                 ++counts.studies_loaded;

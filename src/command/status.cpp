@@ -31,15 +31,17 @@ int status(const cli::Config& config, int limit) {
                         r[8].as<long>(), r[9].as<long>(), r[10].as<long>());
             if (!r[11].as<std::string>().empty()) std::printf("       %s\n", r[11].c_str());
         }
+        // Failed studies by ledger pseudonym, without a date: their real day is kept only sealed,
+        // and a shifted one would say nothing useful here.
         auto failed = tx.exec_params(
-            "SELECT study_key, coalesce(study_date::text, '?'), attempts, coalesce(reason, '')"
+            "SELECT ledger_key, attempts, coalesce(reason, '')"
             " FROM dicomlake.study_status WHERE state = 'failed' ORDER BY updated_at DESC LIMIT $1",
             limit);
         auto total = tx.exec1("SELECT count(*) FROM dicomlake.study_status WHERE state = 'failed'")[0].as<long>();
         std::printf("\nfailed studies: %ld (retried by `run` until %d attempts)\n", total, config.max_attempts);
         for (const auto& f : failed)
-            std::printf("  %s  %s  attempts %d%s\n    %s\n", f[0].c_str(), f[1].c_str(), f[2].as<int>(),
-                        f[2].as<int>() >= config.max_attempts ? " (given up: needs a person)" : "", f[3].c_str());
+            std::printf("  %s  attempts %d%s\n    %s\n", f[0].c_str(), f[1].as<int>(),
+                        f[1].as<int>() >= config.max_attempts ? " (given up: needs a person)" : "", f[2].c_str());
     });
     return 0;
 }

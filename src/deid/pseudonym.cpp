@@ -34,6 +34,7 @@ const char* purpose_label(Purpose p) {
         case Purpose::activity: return "dicomlake/v1/activity";
         case Purpose::seal: return "dicomlake/v1/seal";
         case Purpose::study_patient: return "dicomlake/v1/study-patient";
+        case Purpose::ledger: return "dicomlake/v1/ledger";
     }
     return "dicomlake/v1/unknown";
 }
@@ -67,8 +68,8 @@ std::uint64_t next_instance_id() {
 
 Pseudonymizer::Pseudonymizer(std::string_view secret, int key_version)
     : instance_id_(next_instance_id()), key_version_(key_version) {
-    const Purpose all[] = {Purpose::uid,  Purpose::patient,  Purpose::accession,
-                           Purpose::date, Purpose::activity, Purpose::seal, Purpose::study_patient};
+    const Purpose all[] = {Purpose::uid,      Purpose::patient, Purpose::accession,     Purpose::date,
+                           Purpose::activity, Purpose::seal,    Purpose::study_patient, Purpose::ledger};
     for (Purpose p : all)
         keys_[static_cast<size_t>(p)] =
             hmac_sha256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), purpose_label(p));

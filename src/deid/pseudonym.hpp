@@ -13,7 +13,9 @@ namespace dicomlake::deid {
 // One key per purpose, derived from the secret, so a pseudonym of one kind can never be
 // matched against a pseudonym of another kind.
 // study_patient: the pseudo-patient of a study without PatientID (its key and date offset).
-enum class Purpose { uid, patient, accession, date, activity, seal, study_patient };
+// ledger: names a study in the run ledger so that ledger times (when a study was loaded or
+// failed) cannot be joined to its rows without the key.
+enum class Purpose { uid, patient, accession, date, activity, seal, study_patient, ledger };
 
 class Pseudonymizer {
 public:

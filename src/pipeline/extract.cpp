@@ -34,15 +34,14 @@ bool pacs_side(source::FailureKind k) {
 long reconcile(warehouse::Loader& loader, const deid::Pseudonymizer& pseudo, const std::vector<std::string>& days,
                const std::set<std::string>& listed) {
     std::set<std::string> window(days.begin(), days.end());
-    std::vector<std::string> gone, gone_activity;
+    std::vector<std::string> gone;
     long in_window = 0;
-    for (const auto& [key, sealed] : loader.sealed_days()) {
-        auto day = pseudo.unseal(sealed);  // rows sealed under an older key stay out of this
-        if (!day || !window.count(*day)) continue;
+    for (const auto& sealed : loader.sealed_entries()) {
+        auto entry = warehouse::open_entry(pseudo, sealed);  // rows sealed under an older key stay out of this
+        if (!entry || !window.count(entry->day)) continue;
         ++in_window;
-        if (listed.count(key)) continue;
-        gone.push_back(key);
-        gone_activity.push_back(pseudo.token(deid::Purpose::activity, key));
+        if (listed.count(entry->study_key)) continue;
+        gone.push_back(entry->study_key);
     }
     if (gone.empty()) return 0;
     if (gone.size() > 10 && gone.size() * 2 > static_cast<size_t>(in_window)) {
@@ -51,7 +50,7 @@ long reconcile(warehouse::Loader& loader, const deid::Pseudonymizer& pseudo, con
                      gone.size(), in_window);
         return 0;
     }
-    loader.remove_studies(gone, gone_activity);
+    loader.remove_studies(gone);
     spdlog::info("removed {} stud(ies) the PACS no longer has", gone.size());
     return static_cast<long>(gone.size());
 }
@@ -102,8 +101,9 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         std::set<std::string> window(request.days.begin(), request.days.end());
         long retried = 0;
         for (const auto& f : ledger.retryable_failures(config.max_attempts)) {
-            if (f.study_date.empty() || window.count(f.study_date)) continue;
-            retry_days[f.study_date].insert(f.study_key);
+            auto entry = warehouse::open_entry(pseudo, f.sealed);
+            if (!entry || entry->day.empty() || window.count(entry->day)) continue;
+            retry_days[entry->day].insert(entry->study_key);
             ++retried;
         }
         if (retried > 0) spdlog::info("retrying {} earlier failed stud(ies) outside the window", retried);
@@ -136,7 +136,8 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
                 for (const auto& r : refs) window_keys.insert(pseudo.uid(r.study_uid));
             long n = 0;
             bool more = push_all(std::move(refs), only, n);
-            spdlog::debug("{}..{}: {} stud(ies) listed", first, last, n);
+            // A retry's day is the real day of a failed study: not logged.
+            if (only == nullptr) spdlog::debug("{}..{}: {} stud(ies) listed", first, last, n);
             return more;
         };
         try {
@@ -187,8 +188,12 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         for (auto& t : pool) t.join();
     };
 
+    std::vector<deid::Pseudonymizer> previous;
+    for (const auto& [version, key] : config.previous_keys) previous.emplace_back(key, version);
+    warehouse::activity::Keyring keyring{&pseudo};
+    for (const auto& p : previous) keyring.push_back(&p);
     warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
-                                  config.key_version, source.name(), report.run_id, request.force});
+                                  config.key_version, source.name(), report.run_id, request.force}, keyring);
     Progress progress(request.command);
     auto& counts = report.counts;
     long pacs_failures = 0;
@@ -198,8 +203,8 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         for (const auto& o : loader.load(batch)) {
             using State = warehouse::StudyLoadOutcome::State;
             if (o.state == State::failed) {
-                ledger.record_failure(report.run_id, o.study_key, o.study_date, o.reason);
-                spdlog::warn("study {} failed: {}", o.study_key, o.reason);
+                ledger.record_failure(report.run_id, pseudo, o.study_key, o.real_day, o.reason);
+                spdlog::warn("study {} failed: {}", warehouse::ledger_key(pseudo, o.study_key), o.reason);
                 ++counts.studies_failed;
                 progress.add_done(0, 0, 1);
             } else if (o.state == State::unchanged) {
@@ -223,8 +228,8 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
                 continue;
             }
             if (stop_requested()) continue;  // cut short by the stop, not a fault of the study
-            ledger.record_failure(report.run_id, o->study_key, o->study_date, o->reason);
-            spdlog::warn("study {} failed: {}", o->study_key, o->reason);
+            ledger.record_failure(report.run_id, pseudo, o->study_key, o->study_date, o->reason);
+            spdlog::warn("study {} failed: {}", warehouse::ledger_key(pseudo, o->study_key), o->reason);
             ++counts.studies_failed;
             if (pacs_side(o->kind)) ++pacs_failures;
             progress.add_done(0, 0, 1);

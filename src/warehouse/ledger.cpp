@@ -25,6 +25,22 @@ std::optional<std::string> opt_date(const std::string& s) {
 
 }  // namespace
 
+std::string ledger_key(const deid::Pseudonymizer& p, const std::string& study_key) {
+    return p.token(deid::Purpose::ledger, study_key);
+}
+
+std::string seal_entry(const deid::Pseudonymizer& p, const LedgerEntry& e) {
+    return p.seal((valid_iso_date(e.day) ? e.day : std::string()) + '|' + e.study_key);
+}
+
+std::optional<LedgerEntry> open_entry(const deid::Pseudonymizer& p, const std::string& sealed) {
+    auto plain = p.unseal(sealed);
+    if (!plain) return std::nullopt;
+    auto bar = plain->find('|');
+    if (bar == std::string::npos) return std::nullopt;
+    return LedgerEntry{plain->substr(bar + 1), plain->substr(0, bar)};
+}
+
 void Ledger::lock_extraction() {
     // A run that has just ended may still hold the lock for a moment (its server process exits
     // after the client): ask a few times before calling it taken.
@@ -85,21 +101,24 @@ void Ledger::finish_run(long run_id, const RunCounts& c, const std::string& outc
     });
 }
 
-void Ledger::record_failure(long run_id, const std::string& study_key, const std::string& study_date,
-                            const std::string& reason) {
+void Ledger::record_failure(long run_id, const deid::Pseudonymizer& p, const std::string& study_key,
+                            const std::string& real_day, const std::string& reason) {
+    const std::string key = ledger_key(p, study_key);
+    const std::string sealed = seal_entry(p, {study_key, real_day});
+    // A failure without a day (a study listed without StudyDate) keeps the day known before.
     db_.with_transaction([&](pqxx::work& tx) {
         tx.exec_params(
-            "INSERT INTO dicomlake.study_status AS ss (study_key, study_date, state, reason, attempts, last_run_id)"
-            " VALUES ($1, $2::date, 'failed', $3, 1, $4)"
-            " ON CONFLICT (study_key) DO UPDATE SET state = 'failed', reason = EXCLUDED.reason,"
+            "INSERT INTO dicomlake.study_status AS ss (ledger_key, sealed, state, reason, attempts, last_run_id)"
+            " VALUES ($1, $2, 'failed', $3, 1, $4)"
+            " ON CONFLICT (ledger_key) DO UPDATE SET state = 'failed', reason = EXCLUDED.reason,"
             "   attempts = CASE WHEN ss.state = 'failed' THEN ss.attempts + 1 ELSE 1 END,"
-            "   study_date = coalesce(EXCLUDED.study_date, ss.study_date),"
+            "   sealed = CASE WHEN $5 OR ss.sealed IS NULL THEN EXCLUDED.sealed ELSE ss.sealed END,"
             "   last_run_id = EXCLUDED.last_run_id, updated_at = now()",
-            study_key, opt_date(study_date), reason, run_id);
+            key, sealed, reason, run_id, valid_iso_date(real_day));
         tx.exec_params(
-            "INSERT INTO dicomlake.run_failure (run_id, study_key, study_date, reason) VALUES ($1, $2, $3::date, $4)"
-            " ON CONFLICT (run_id, study_key) DO UPDATE SET reason = EXCLUDED.reason",
-            run_id, study_key, opt_date(study_date), reason);
+            "INSERT INTO dicomlake.run_failure (run_id, ledger_key, reason) VALUES ($1, $2, $3)"
+            " ON CONFLICT (run_id, ledger_key) DO UPDATE SET reason = EXCLUDED.reason",
+            run_id, key, reason);
     });
 }
 
@@ -117,8 +136,8 @@ std::vector<FailedStudy> Ledger::retryable_failures(int max_attempts) {
     return db_.with_transaction([&](pqxx::work& tx) {
         std::vector<FailedStudy> out;
         auto r = tx.exec_params(
-            "SELECT study_key, coalesce(study_date::text, ''), attempts, coalesce(reason, '')"
-            " FROM dicomlake.study_status WHERE state = 'failed' AND attempts < $1 ORDER BY study_date, study_key",
+            "SELECT ledger_key, coalesce(sealed, ''), attempts, coalesce(reason, '')"
+            " FROM dicomlake.study_status WHERE state = 'failed' AND attempts < $1 ORDER BY ledger_key",
             max_attempts);
         for (const auto& row : r)
             out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "deid/pseudonym.hpp"
 #include "warehouse/database.hpp"
 
 namespace dicomlake::warehouse {
@@ -18,9 +19,23 @@ struct RunCounts {
     long series_loaded = 0;
 };
 
-struct FailedStudy {
+// A study in the ledger is named by its ledger key, a keyed pseudonym of its study_key under a
+// purpose of its own: ledger times (when it loaded or failed, in which run) cannot be joined to
+// the study's rows, whose dates are shifted, without the key. What the runs need back (the
+// study_key, the real day to list again) is kept sealed.
+std::string ledger_key(const deid::Pseudonymizer& p, const std::string& study_key);
+
+struct LedgerEntry {
     std::string study_key;
-    std::string study_date;  // ISO, or empty
+    std::string day;  // real ISO StudyDate, or empty
+};
+std::string seal_entry(const deid::Pseudonymizer& p, const LedgerEntry& e);
+// nullopt when it was sealed under another key (or altered).
+std::optional<LedgerEntry> open_entry(const deid::Pseudonymizer& p, const std::string& sealed);
+
+struct FailedStudy {
+    std::string ledger_key;
+    std::string sealed;  // a LedgerEntry, sealed
     int attempts = 0;
     std::string reason;
 };
@@ -43,9 +58,10 @@ public:
     void finish_run(long run_id, const RunCounts& counts, const std::string& outcome, int exit_code,
                     const std::string& message);
 
-    // Records a failed study (reason names no patient) and counts the attempt.
-    void record_failure(long run_id, const std::string& study_key, const std::string& study_date,
-                        const std::string& reason);
+    // Records a failed study (reason names no patient) and counts the attempt; `real_day` (the
+    // listed StudyDate, never a shifted one) is kept only sealed, to list that day again.
+    void record_failure(long run_id, const deid::Pseudonymizer& p, const std::string& study_key,
+                        const std::string& real_day, const std::string& reason);
 
     // The end of the window of the last `run` that finished (success or partial), ISO date.
     std::optional<std::string> watermark();

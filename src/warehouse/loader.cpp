@@ -6,6 +6,7 @@
 
 #include "util/error.hpp"
 #include "warehouse/copy_text.hpp"
+#include "warehouse/ledger.hpp"
 
 namespace dicomlake::warehouse {
 
@@ -14,12 +15,8 @@ namespace {
 const std::vector<std::string> kStudyColumns = {
     "study_key", "study_date", "study_time", "study_description", "modalities", "institution",
     "patient_age", "patient_sex", "patient_size_m", "patient_weight_kg", "series_count", "instance_count",
-    "first_acquired", "last_acquired", "content_hash", "deid_profile", "key_version", "source", "run_id",
+    "first_acquired", "last_acquired", "content_hash", "deid_profile", "key_version", "source",
     "deid_options", "deid_edition", "patient_key", "accession_key", "pseudo_patient"};
-
-const std::vector<std::string> kActivityColumns = {
-    "activity_key", "device_serial", "manufacturer", "model", "station", "modalities", "acquired_day",
-    "first_acquired", "last_acquired", "series_count", "instances"};
 
 const std::vector<std::string> kSeriesColumns = {
     "study_key", "series_key", "modality", "manufacturer", "model", "device_serial", "station",
@@ -71,7 +68,6 @@ std::string study_line(const normalize::StudyRow& s, const LoadContext& ctx) {
         .text(ctx.deid_profile)
         .integer(ctx.key_version)
         .text(ctx.source)
-        .integer(ctx.run_id)
         .text(ctx.deid_options)
         .text(ctx.deid_edition)
         .text_or_null(s.patient_key)
@@ -119,22 +115,6 @@ void dose_lines(const normalize::StudyResult& s, std::vector<std::string>& studi
             .number(e.compression_thickness_mm);
         events.push_back(x.str());
     }
-}
-
-std::string activity_line(const std::string& key, const normalize::ActivityRow& a) {
-    CopyLine l;
-    l.text(key)
-        .text(a.device_serial)
-        .text_or_null(a.manufacturer)
-        .text_or_null(a.model)
-        .text_or_null(a.station)
-        .array(a.modalities)
-        .text_or_null(date_or_empty(a.acquired_day))
-        .text_or_null(ts_or_empty(a.first_acquired))
-        .text_or_null(ts_or_empty(a.last_acquired))
-        .integer(a.series_count)
-        .integer(a.instances);
-    return l.str();
 }
 
 std::string series_line(const normalize::SeriesRow& r) {
@@ -202,11 +182,7 @@ std::vector<StudyLoadOutcome> Loader::load(const std::vector<normalize::StudyRes
     } catch (const DatabaseError&) {
         throw;
     } catch (const std::exception& batch_error) {
-        if (all.size() == 1) {
-            const auto* s = all.front();
-            return {StudyLoadOutcome{StudyLoadOutcome::State::failed, s->study.study_key, s->study.study_date, 0,
-                                     "the warehouse rejected the study's rows: " + safe_db_message(batch_error)}};
-        }
+        if (all.size() == 1) return {rejected(*all.front(), batch_error)};
     }
     std::vector<StudyLoadOutcome> out;
     for (const auto* s : all) {
@@ -218,32 +194,45 @@ std::vector<StudyLoadOutcome> Loader::load(const std::vector<normalize::StudyRes
         } catch (const DatabaseError&) {
             throw;
         } catch (const std::exception& e) {
-            out.push_back({StudyLoadOutcome::State::failed, s->study.study_key, s->study.study_date, 0,
-                           "the warehouse rejected the study's rows: " + safe_db_message(e)});
+            out.push_back(rejected(*s, e));
         }
     }
     return out;
 }
 
-void Loader::remove_studies(const std::vector<std::string>& study_keys,
-                            const std::vector<std::string>& activity_keys) {
+void Loader::remove_studies(const std::vector<std::string>& study_keys) {
+    std::vector<std::string> ledger_keys;
+    for (const auto& k : study_keys) ledger_keys.push_back(ledger_key(*keys_.front(), k));
     db_.with_transaction([&](pqxx::work& tx) {
         tx.exec_params("DELETE FROM dicomlake.study WHERE study_key = ANY($1::text[])", pg_array_literal(study_keys));
-        tx.exec_params("DELETE FROM dicomlake.study_status WHERE study_key = ANY($1::text[])",
-                       pg_array_literal(study_keys));
-        tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
-                       pg_array_literal(activity_keys));
+        tx.exec_params("DELETE FROM dicomlake.study_status WHERE ledger_key = ANY($1::text[])",
+                       pg_array_literal(ledger_keys));
+        auto settings = activity::read_settings(tx);
+        for (const auto& k : study_keys)
+            activity::replace(tx, keys_, settings, {keys_.front()->token(deid::Purpose::activity, k)}, "", {});
     });
 }
 
-std::vector<std::pair<std::string, std::string>> Loader::sealed_days() {
+std::vector<std::string> Loader::sealed_entries() {
     return db_.with_transaction([](pqxx::work& tx) {
-        std::vector<std::pair<std::string, std::string>> out;
-        for (const auto& r : tx.exec("SELECT study_key, sealed_day FROM dicomlake.study_status"
-                                     " WHERE state = 'loaded' AND sealed_day IS NOT NULL"))
-            out.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
+        std::vector<std::string> out;
+        for (const auto& r : tx.exec("SELECT sealed FROM dicomlake.study_status"
+                                     " WHERE state = 'loaded' AND sealed IS NOT NULL"))
+            out.push_back(r[0].as<std::string>());
         return out;
     });
+}
+
+std::string Loader::real_day(const normalize::StudyResult& s) const {
+    auto day = s.sealed_day.empty() ? std::nullopt : keys_.front()->unseal(s.sealed_day);
+    return day ? *day : std::string();
+}
+
+// The study's listed (real) day goes with the failure, never its shifted StudyDate: the next
+// run lists that day again to retry the study.
+StudyLoadOutcome Loader::rejected(const normalize::StudyResult& s, const std::exception& e) const {
+    return {StudyLoadOutcome::State::failed, s.study.study_key, real_day(s), 0,
+            "the warehouse rejected the study's rows: " + safe_db_message(e)};
 }
 
 StudyLoadOutcome Loader::replace(const normalize::StudyResult& study, const Replacement& old) {
@@ -254,8 +243,7 @@ StudyLoadOutcome Loader::replace(const normalize::StudyResult& study, const Repl
     } catch (const DatabaseError&) {
         throw;
     } catch (const std::exception& e) {
-        return {StudyLoadOutcome::State::failed, study.study.study_key, study.study.study_date, 0,
-                "the warehouse rejected the study's rows: " + safe_db_message(e)};
+        return rejected(study, e);
     }
 }
 
@@ -265,19 +253,15 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
     if (old != nullptr) {
         tx.exec_params("DELETE FROM dicomlake.study WHERE study_key = ANY($1::text[])",
                        pg_array_literal(old->study_keys));
-        tx.exec_params("DELETE FROM dicomlake.study_status WHERE study_key = ANY($1::text[])",
-                       pg_array_literal(old->study_keys));
-        tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
-                       pg_array_literal(old->activity_keys));
+        tx.exec_params("DELETE FROM dicomlake.study_status WHERE ledger_key = ANY($1::text[])",
+                       pg_array_literal(old->ledger_keys));
+        activity::replace(tx, keys_, activity::read_settings(tx), old->activity_keys, "", {});
     }
     tx.exec(
         "CREATE TEMP TABLE IF NOT EXISTS stage_study (LIKE dicomlake.study INCLUDING DEFAULTS)"
         " ON COMMIT DELETE ROWS");
     tx.exec(
         "CREATE TEMP TABLE IF NOT EXISTS stage_series (LIKE dicomlake.series INCLUDING DEFAULTS)"
-        " ON COMMIT DELETE ROWS");
-    tx.exec(
-        "CREATE TEMP TABLE IF NOT EXISTS stage_activity (LIKE dicomlake.acquisition_activity INCLUDING DEFAULTS)"
         " ON COMMIT DELETE ROWS");
 
     // Which studies are already there, unchanged, under the same profile and key?
@@ -295,22 +279,21 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         ctx_.deid_edition);
     for (const auto& row : r) unchanged.insert(row[0].as<std::string>());
 
-    std::vector<std::string> study_lines, series_lines, activity_lines, activity_keys, dose_study_lines,
-        dose_event_lines, changed_keys;
+    std::vector<std::string> study_lines, series_lines, dose_study_lines, dose_event_lines, changed_keys;
+    std::vector<const normalize::StudyResult*> recount;  // their utilization is (re)computed
     std::vector<StudyLoadOutcome> out;
     for (const auto* s : batch) {
         bool same = !ctx_.force && unchanged.count(s->study.study_key) > 0;
         out.push_back({same ? StudyLoadOutcome::State::unchanged : StudyLoadOutcome::State::loaded,
-                       s->study.study_key, s->study.study_date, static_cast<long>(s->series.size()), {}});
+                       s->study.study_key, {}, static_cast<long>(s->series.size()), {}});
+        // An unchanged study loaded before utilization was kept this way is counted now.
+        if (!s->activity_key.empty() && (!same || !activity::has_contribution(tx, s->activity_key)))
+            recount.push_back(s);
         if (same) continue;
         study_lines.push_back(study_line(s->study, ctx_));
         changed_keys.push_back(s->study.study_key);
         dose_lines(*s, dose_study_lines, dose_event_lines);
         for (const auto& row : s->series) series_lines.push_back(series_line(row));
-        if (!s->activity_key.empty()) {
-            activity_keys.push_back(s->activity_key);
-            for (const auto& a : s->activity) activity_lines.push_back(activity_line(s->activity_key, a));
-        }
     }
 
     if (!study_lines.empty()) {
@@ -322,8 +305,7 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
             " AND NOT EXISTS (SELECT 1 FROM stage_series ss"
             "                 WHERE ss.study_key = s.study_key AND ss.series_key = s.series_key)");
         tx.exec("INSERT INTO dicomlake.study (" + joined(kStudyColumns) + ") SELECT " + joined(kStudyColumns) +
-                " FROM stage_study ON CONFLICT (study_key) DO UPDATE SET " + update_set(kStudyColumns, 1) +
-                ", loaded_at = now()");
+                " FROM stage_study ON CONFLICT (study_key) DO UPDATE SET " + update_set(kStudyColumns, 1));
         tx.exec("INSERT INTO dicomlake.series (" + joined(kSeriesColumns) + ") SELECT " +
                 joined(kSeriesColumns) + " FROM stage_series ON CONFLICT (study_key, series_key) DO UPDATE SET " +
                 update_set(kSeriesColumns, 2));
@@ -333,29 +315,37 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
                        pg_array_literal(changed_keys));
         if (!dose_study_lines.empty()) copy_rows(tx, "dicomlake.dose_study", kDoseStudyColumns, dose_study_lines);
         if (!dose_event_lines.empty()) copy_rows(tx, "dicomlake.dose_event", kDoseEventColumns, dose_event_lines);
-        tx.exec_params("DELETE FROM dicomlake.acquisition_activity WHERE activity_key = ANY($1::text[])",
-                       pg_array_literal(activity_keys));
-        if (!activity_lines.empty()) {
-            copy_rows(tx, "stage_activity", kActivityColumns, activity_lines);
-            tx.exec("INSERT INTO dicomlake.acquisition_activity (" + joined(kActivityColumns) + ") SELECT " +
-                    joined(kActivityColumns) + " FROM stage_activity");
-        }
     }
-
-    // A loaded study keeps no readable real date in the ledger (its stored dates may be
-    // shifted), only the sealed one.
-    std::vector<std::string> sealed;
-    for (const auto* s : batch) sealed.push_back(s->sealed_day);
-    tx.exec_params(
-        "INSERT INTO dicomlake.study_status AS ss (study_key, study_date, state, attempts, last_run_id, sealed_day)"
-        " SELECT k, NULL, 'loaded', 0, $2, NULLIF(d, '') FROM unnest($1::text[], $3::text[]) AS b(k, d)"
-        " ON CONFLICT (study_key) DO UPDATE SET state = 'loaded', reason = NULL, attempts = 0,"
-        "   last_run_id = EXCLUDED.last_run_id, study_date = NULL, updated_at = now(),"
-        "   sealed_day = coalesce(EXCLUDED.sealed_day, ss.sealed_day)"
-        " WHERE ss.state <> 'loaded' OR ss.sealed_day IS NULL",
-        pg_array_literal(keys), ctx_.run_id, pg_array_literal(sealed));
+    if (!recount.empty()) {
+        auto settings = activity::read_settings(tx);
+        for (const auto* st : recount)
+            activity::replace(tx, keys_, settings, {st->activity_key}, st->activity_key,
+                              activity::contributions(st->activity));
+    }
+    write_ledger(tx, batch);
     tx.commit();
     return out;
+}
+
+}  // namespace dicomlake::warehouse
+
+namespace dicomlake::warehouse {
+
+// A loaded study's ledger row: its ledger key and, sealed, its study_key and real day. The row of
+// an unchanged study is left as it is (its run and time say when it last changed).
+void Loader::write_ledger(pqxx::work& tx, const std::vector<const normalize::StudyResult*>& batch) {
+    std::vector<std::string> keys, sealed;
+    for (const auto* s : batch) {
+        keys.push_back(ledger_key(*keys_.front(), s->study.study_key));
+        sealed.push_back(seal_entry(*keys_.front(), {s->study.study_key, real_day(*s)}));
+    }
+    tx.exec_params(
+        "INSERT INTO dicomlake.study_status AS ss (ledger_key, sealed, state, attempts, last_run_id)"
+        " SELECT k, d, 'loaded', 0, $2 FROM unnest($1::text[], $3::text[]) AS b(k, d)"
+        " ON CONFLICT (ledger_key) DO UPDATE SET state = 'loaded', reason = NULL, attempts = 0,"
+        "   last_run_id = EXCLUDED.last_run_id, updated_at = now(), sealed = EXCLUDED.sealed"
+        " WHERE ss.state <> 'loaded' OR ss.sealed IS NULL",
+        pg_array_literal(keys), ctx_.run_id, pg_array_literal(sealed));
 }
 
 }  // namespace dicomlake::warehouse

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "normalize/series.hpp"
+#include "warehouse/activity.hpp"
 #include "warehouse/database.hpp"
 
 namespace dicomlake::warehouse {
@@ -25,7 +26,7 @@ struct LoadContext {
 struct StudyLoadOutcome {
     enum class State { loaded, unchanged, failed } state;
     std::string study_key;
-    std::string study_date;
+    std::string real_day;  // the listed (real) StudyDate, for the ledger to seal; or empty
     long series = 0;
     std::string reason;  // for failed; names no patient
 };
@@ -34,21 +35,27 @@ struct StudyLoadOutcome {
 struct Replacement {
     std::vector<std::string> study_keys;
     std::vector<std::string> activity_keys;
+    std::vector<std::string> ledger_keys;
 };
 
 class Loader {
 public:
-    Loader(Database& db, LoadContext ctx) : db_(db), ctx_(std::move(ctx)) {}
+    // `keys`: the current key first (seals what is written), then older keys of the keyring
+    // (what was sealed under them is still read and subtracted). The pointers must outlive the
+    // loader.
+    Loader(Database& db, LoadContext ctx, activity::Keyring keys)
+        : db_(db), ctx_(std::move(ctx)), keys_(std::move(keys)) {}
 
     // Loads the batch in one transaction. When that transaction fails for a data reason, each
     // study is retried alone so that one bad study cannot hold back the others; a lost
     // connection throws DatabaseError.
     std::vector<StudyLoadOutcome> load(const std::vector<normalize::StudyResult>& batch);
 
-    // Deletes studies the PACS no longer has (reconciliation), in one transaction.
-    void remove_studies(const std::vector<std::string>& study_keys, const std::vector<std::string>& activity_keys);
-    // (study_key, sealed real date) of every loaded study that has one.
-    std::vector<std::pair<std::string, std::string>> sealed_days();
+    // Deletes studies the PACS no longer has (reconciliation) with their ledger rows and their
+    // share of the utilization aggregates, in one transaction.
+    void remove_studies(const std::vector<std::string>& study_keys);
+    // The sealed ledger entry (study_key and real day) of every loaded study.
+    std::vector<std::string> sealed_entries();
 
     // Deletes every row of `old` and loads `study`, in one transaction (reanonymize).
     StudyLoadOutcome replace(const normalize::StudyResult& study, const Replacement& old);
@@ -56,8 +63,12 @@ public:
 private:
     std::vector<StudyLoadOutcome> load_in_one_transaction(const std::vector<const normalize::StudyResult*>& batch,
                                                           const Replacement* old = nullptr);
+    void write_ledger(pqxx::work& tx, const std::vector<const normalize::StudyResult*>& batch);
+    std::string real_day(const normalize::StudyResult& s) const;
+    StudyLoadOutcome rejected(const normalize::StudyResult& s, const std::exception& e) const;
     Database& db_;
     LoadContext ctx_;
+    activity::Keyring keys_;
 };
 
 }  // namespace dicomlake::warehouse

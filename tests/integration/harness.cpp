@@ -213,7 +213,8 @@ std::string warehouse_rows(const std::string& db) {
     for (const auto& [table, order] :
          std::vector<std::pair<std::string, std::string>>{{"study", "study_key"},
                                                           {"series", "study_key, series_key"},
-                                                          {"acquisition_activity", "activity_key, device_serial"}}) {
+                                                          {"activity_day", "device_serial, day"},
+                                                          {"activity_weekhour", "device_serial, weekday, hour"}}) {
         std::string cols;
         for (const auto& r : tx.exec_params("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                                             "'dicomlake' AND table_name = $1 AND column_name NOT IN ('loaded_at', "

@@ -68,7 +68,7 @@ private:
     std::map<std::string, std::string> env_;
 };
 
-// Every loaded row (study, series, acquisition_activity) as text, ordered, without what depends on
+// Every loaded row (study, series, utilization aggregates) as text, ordered, without what depends on
 // when or in which run it was loaded (loaded_at, run_id): equal for two equal warehouses.
 std::string warehouse_rows(const std::string& db_url);
 

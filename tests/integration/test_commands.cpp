@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "deid/pseudonym.hpp"
+#include "warehouse/ledger.hpp"
 #include "fault_proxy.hpp"
 #include "harness.hpp"
 #include "util/dates.hpp"
@@ -141,8 +142,8 @@ TEST(Nightly, FirstRunThenRetryOfAFailedStudy) {
     EXPECT_EQ(run[2].as<long>(), 0);
     for (const auto& study : truth["studies"]) {
         if (!study["fails"].get<bool>()) continue;
-        auto st = tx.exec1("SELECT attempts, state FROM dicomlake.study_status WHERE study_key = '" +
-                           pseudo.uid(study["study_uid"].get<std::string>()) + "'");
+        auto st = tx.exec1("SELECT attempts, state FROM dicomlake.study_status WHERE ledger_key = '" +
+                           warehouse::ledger_key(pseudo, pseudo.uid(study["study_uid"].get<std::string>())) + "'");
         EXPECT_EQ(st[0].as<int>(), 2);
         EXPECT_EQ(st[1].as<std::string>(), "failed");
     }
@@ -176,8 +177,8 @@ TEST(Nightly, RunRetriesFailuresFromEarlierBackfills) {
     pqxx::work tx(c);
     for (const auto& study : truth["studies"]) {
         if (!study["fails"].get<bool>()) continue;
-        auto st = tx.exec1("SELECT attempts FROM dicomlake.study_status WHERE study_key = '" +
-                           pseudo.uid(study["study_uid"].get<std::string>()) + "'");
+        auto st = tx.exec1("SELECT attempts FROM dicomlake.study_status WHERE ledger_key = '" +
+                           warehouse::ledger_key(pseudo, pseudo.uid(study["study_uid"].get<std::string>())) + "'");
         EXPECT_EQ(st[0].as<int>(), 2);
     }
     auto status = lab.dicomlake("status", env);

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "deid/pseudonym.hpp"
+#include "warehouse/ledger.hpp"
 #include "fault_proxy.hpp"
 #include "harness.hpp"
 
@@ -42,8 +43,8 @@ TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
     pqxx::connection c(db);
     auto reason_of = [&](const std::string& uid) {
         pqxx::work tx(c);
-        auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE study_key = $1",
-                                  pseudo.uid(uid));
+        auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE ledger_key = $1",
+                                  warehouse::ledger_key(pseudo, pseudo.uid(uid)));
         if (row.empty()) return std::string("(no status)");
         return row[0][0].as<std::string>() + ": " + row[0][1].c_str();
     };

@@ -799,7 +799,7 @@ std::set<std::string> keys_of(const std::string& db) {
     for (const auto& r :
          tx.exec("SELECT study_key FROM dicomlake.study UNION ALL SELECT patient_key FROM dicomlake.study "
                  "UNION ALL SELECT accession_key FROM dicomlake.study UNION ALL SELECT series_key FROM "
-                 "dicomlake.series UNION ALL SELECT activity_key FROM dicomlake.acquisition_activity"))
+                 "dicomlake.series UNION ALL SELECT activity_key FROM dicomlake.activity_contribution"))
         if (!r[0].is_null()) keys.insert(r[0].as<std::string>());
     return keys;
 }

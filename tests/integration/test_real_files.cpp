@@ -16,6 +16,7 @@
 #include <set>
 
 #include "deid/pseudonym.hpp"
+#include "warehouse/ledger.hpp"
 #include "dicom_reader.hpp"
 #include "harness.hpp"
 
@@ -155,8 +156,8 @@ protected:
 };
 
 TEST_F(RealFiles, EverySeriesThePacsCanServeIsLoadedExactlyOnce) {
-    std::map<std::string, std::string> failed;  // study_key -> reason
-    for (const auto& r : query("SELECT study_key, reason FROM dicomlake.study_status WHERE state = 'failed'"))
+    std::map<std::string, std::string> failed;  // ledger_key -> reason
+    for (const auto& r : query("SELECT ledger_key, reason FROM dicomlake.study_status WHERE state = 'failed'"))
         failed[r[0].as<std::string>()] = r[1].as<std::string>();
     std::map<std::string, int> loaded;
     for (const auto& r : query("SELECT series_key, count(*) FROM dicomlake.series GROUP BY series_key"))
@@ -166,7 +167,8 @@ TEST_F(RealFiles, EverySeriesThePacsCanServeIsLoadedExactlyOnce) {
     std::set<std::string> expected_keys;
     for (const auto& [series_uid, study_uid] : pacs_series_) {
         std::string study_key = pseudo(study_uid);
-        if (auto f = failed.find(study_key); f != failed.end()) {
+        if (auto f = failed.find(warehouse::ledger_key(deid::Pseudonymizer(Lab::instance().key(), 1), study_key));
+            f != failed.end()) {
             // Only a study the PACS cannot serve may fail (one without PatientID loads as its
             // own pseudo-patient): ask the PACS directly.
             EXPECT_NE(metadata_status(study_uid), 200) << "study " << study_key << " failed: " << f->second;

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "deid/pseudonym.hpp"
+#include "warehouse/ledger.hpp"
 #include "harness.hpp"
 
 namespace dicomlake::testing {
@@ -41,17 +42,20 @@ TEST(Reconcile, AStudyDeletedFromThePacsIsRemovedByTheNextRunOverItsDay) {
     pqxx::work tx(c);
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study")[0].as<size_t>(), truth["studies"].size() - 1);
     EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM dicomlake.study WHERE study_key = $1", pseudo.uid(uid))[0].as<long>(), 0);
-    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.acquisition_activity")[0].as<size_t>(), truth["studies"].size() - 1);
-    // The ledger keeps no readable real date of a loaded study.
-    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.study_status WHERE state = 'loaded' AND study_date IS NOT NULL")[0].as<long>(), 0);
-    auto sealed = tx.exec("SELECT sealed_day FROM dicomlake.study_status WHERE state = 'loaded'");
+    // Its share of the utilization went with it.
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.activity_contribution")[0].as<size_t>(), truth["studies"].size() - 1);
+    EXPECT_EQ(tx.exec1("SELECT sum(studies) FROM dicomlake.activity_weekhour")[0].as<size_t>(), truth["studies"].size() - 1);
+    // The ledger keeps no readable real date of a loaded study, and does not name it by study_key.
+    auto sealed = tx.exec("SELECT ledger_key, sealed FROM dicomlake.study_status WHERE state = 'loaded'");
     ASSERT_EQ(sealed.size(), truth["studies"].size() - 1);
     for (const auto& row : sealed) {
-        std::string text = row[0].as<std::string>();
+        std::string text = row[1].as<std::string>();
         EXPECT_EQ(text.find('-'), std::string::npos) << "a readable date: " << text;
-        auto day = pseudo.unseal(text);
-        ASSERT_TRUE(day.has_value());
-        EXPECT_EQ(*day, "2025-03-10");
+        auto entry = warehouse::open_entry(pseudo, text);
+        ASSERT_TRUE(entry.has_value());
+        EXPECT_EQ(entry->day, "2025-03-10");
+        EXPECT_EQ(row[0].as<std::string>(), warehouse::ledger_key(pseudo, entry->study_key));
+        EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM dicomlake.study WHERE study_key = $1", row[0].as<std::string>())[0].as<long>(), 0);
     }
 }
 

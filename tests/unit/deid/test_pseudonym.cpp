@@ -128,14 +128,15 @@ TEST(Pseudonym, TokenDiffersAcrossPurposesAndIsHex) {
     Pseudonymizer p(kSecret, 1);
     const std::string value = "PAT-0001";
     std::set<std::string> tokens;
-    for (Purpose purpose : {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date}) {
+    for (Purpose purpose :
+         {Purpose::uid, Purpose::patient, Purpose::accession, Purpose::date, Purpose::activity, Purpose::ledger}) {
         std::string t = p.token(purpose, value);
         EXPECT_EQ(t.size(), 32u);
         EXPECT_EQ(t.find_first_not_of("0123456789abcdef"), std::string::npos) << t;
         EXPECT_EQ(t, p.token(purpose, value));
         tokens.insert(t);
     }
-    EXPECT_EQ(tokens.size(), 4u);
+    EXPECT_EQ(tokens.size(), 6u);
     EXPECT_NE(p.token(Purpose::patient, "A"), p.token(Purpose::patient, "B"));
     EXPECT_EQ(p.token(Purpose::patient, "A "), p.token(Purpose::patient, "A"));
     EXPECT_NE(p.mac(Purpose::date, "x"), p.mac(Purpose::patient, "x"));
