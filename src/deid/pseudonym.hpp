@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ namespace dicomlake::deid {
 // ledger: names a study in the run ledger so that ledger times (when a study was loaded or
 // failed) cannot be joined to its rows without the key.
 enum class Purpose { uid, patient, accession, date, activity, seal, study_patient, ledger };
+inline constexpr size_t kPurposeCount = static_cast<size_t>(Purpose::ledger) + 1;
 
 class Pseudonymizer {
 public:
@@ -44,7 +46,7 @@ public:
 
 private:
     std::uint64_t instance_id_;
-    std::array<std::array<unsigned char, 32>, 7> keys_{};
+    std::array<std::array<unsigned char, 32>, kPurposeCount> keys_{};
     int key_version_;
 };
 
