@@ -18,16 +18,37 @@ std::string failure_hint(source::FailureKind kind) {
 
 }  // namespace
 
+model::WalkOptions walk_limits(const cli::Config& config) {
+    model::WalkOptions walk;
+    walk.max_depth = config.max_depth;
+    walk.max_attributes = config.max_attributes;
+    return walk;
+}
+
 StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
-                const model::AttributeFilter& policy) {
+                             const model::AttributeFilter& policy, const model::WalkOptions& walk) {
     StudyOutcome o;
     o.study_key = pseudo.uid(ref.study_uid);
     o.study_date = ref.study_date;
     try {
         normalize::StudyAccumulator acc;
+        long instances = 0;
         session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
-            model::walk_metadata(body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); });
+            model::walk_metadata(
+                body, policy,
+                [&](model::Instance&& i) {
+                    ++instances;
+                    acc.add(std::move(i));
+                },
+                walk);
         });
+        // Well-formed but short metadata (a server that cuts at an instance boundary) is as
+        // incomplete as a cut body: the study is retried, not loaded with instances missing.
+        if (ref.instances > 0 && instances < ref.instances)
+            throw source::SourceError(source::FailureKind::truncated,
+                                      "the PACS served metadata of " + std::to_string(instances) + " of the " +
+                                          std::to_string(ref.instances) +
+                                          " instances it lists for the study (NumberOfStudyRelatedInstances)");
         o.result = acc.finish();
         o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
         if (!ref.study_date.empty()) o.result.sealed_day = pseudo.seal(ref.study_date);
@@ -38,6 +59,9 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
     } catch (const deid::DeidRefusal& e) {
         o.kind = source::FailureKind::other;
         o.reason = std::string("refused by de-identification: ") + e.what();
+    } catch (const model::LimitExceeded& e) {
+        o.kind = source::FailureKind::limit;
+        o.reason = std::string("limit: ") + e.what();
     } catch (const model::MalformedJson& e) {
         o.kind = source::FailureKind::malformed;
         o.reason = std::string("malformed: ") + e.what();
