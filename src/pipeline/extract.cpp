@@ -245,11 +245,14 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         if (!listing.failures.empty())
             report.message += (report.message.empty() ? "" : "; ") + std::to_string(listing.failures.size()) +
                               " listing(s) failed (first: " + listing.failures.front() +
-                              "); run the same command again for them (the log names each)";
+                              "); the next `run` lists them again, or run the same command again (the log "
+                              "names each)";
         if (report.unmatched_accessions > 0)
             report.message += (report.message.empty() ? "" : "; ") + std::to_string(report.unmatched_accessions) +
                               " accession(s) of the list matched no study (see the log for their lines)";
-        outcome = all_pacs ? "failed" : "partial";
+        // A window with days not listed is not done: "failed" keeps `run` from advancing past it,
+        // so the next run lists those days again (the exit code stays "partial").
+        outcome = all_pacs || !listing.failures.empty() ? "failed" : "partial";
     }
     ledger.finish_run(report.run_id, counts, outcome, static_cast<int>(report.code), report.message);
     spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded, {} removed",

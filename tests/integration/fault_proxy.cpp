@@ -31,7 +31,7 @@ bool ends_with(const std::string& s, const char* tail) {
     return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
 }
 
-// The body the fault makes of a correct answer, or false for a fault that is no body change.
+// What a fault makes of a correct answer's body (faults that are no body change leave it).
 void apply_body_fault(const Fault& fault, std::string& body, std::string& type) {
     switch (fault.kind) {
         case Fault::Kind::truncate_body: body = body.substr(0, body.size() / 2); break;

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <zlib.h>
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 
@@ -56,7 +57,7 @@ std::shared_ptr<const std::string> gzip_bomb(size_t chunks) {
 
 // One instance whose ContentSequence nests `depth` levels deep.
 std::shared_ptr<const std::string> deeply_nested(int depth) {
-    auto body = std::make_shared<std::string>(R"([{"00080060":{"vr":"CS","Value":["SR"]},)");
+    auto body = std::make_shared<std::string>(R"([{"00100020":{"vr":"LO","Value":["P1"]},"00080060":{"vr":"CS","Value":["SR"]},)");
     for (int i = 0; i < depth; ++i) *body += R"("0040A730":{"vr":"SQ","Value":[{)";
     *body += R"("0040A010":{"vr":"CS","Value":["CONTAINS"]})";
     for (int i = 0; i < depth; ++i) *body += "}]}";
