@@ -1,7 +1,8 @@
 // A hostile or broken PACS: faults, cut bodies and capped pages on every kind of request, a
 // listing that stays malformed, short lists, a sequence nested 100,000 deep and a gzip bomb.
 // Each costs at most the study (or the day) it touches, never the run, and nothing is loaded
-// from an incomplete answer.
+// from an incomplete answer. The fleets use days no other suite uses (the lab PACS is shared;
+// the canary generator takes 2025-10-06).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -106,10 +107,10 @@ protected:
 };
 
 TEST_F(Hostile, ABackfillThroughFaultsCutBodiesAndPageCapsLoadsWhatACleanOneLoads) {
-    auto truth = fleet("hostile_chaos", "--seed 91 --scanners 4 --studies 12 --from 2025-10-06 --to 2025-10-07");
+    auto truth = fleet("hostile_chaos", "--seed 91 --scanners 4 --studies 12 --from 2025-06-23 --to 2025-06-24");
     Lab& lab = Lab::instance();
     // Series by series (every study above 1 instance) and small pages: every kind of request.
-    const std::string args = "backfill --from 2025-10-06 --to 2025-10-07 --pacs-series-threshold 1 --pacs-page-size 5 "
+    const std::string args = "backfill --from 2025-06-23 --to 2025-06-24 --pacs-series-threshold 1 --pacs-page-size 5 "
                              "--pacs-breaker-pause 0.1";
     std::string clean = migrated("hostile_clean");
     auto r0 = lab.dicomlake(args, {{"DICOMLAKE_DB_URL", clean}});
