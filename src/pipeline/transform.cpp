@@ -32,23 +32,12 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
     o.study_date = ref.study_date;
     try {
         normalize::StudyAccumulator acc;
-        long instances = 0;
         session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
             model::walk_metadata(
-                body, policy,
-                [&](model::Instance&& i) {
-                    ++instances;
-                    acc.add(std::move(i));
-                },
-                walk);
+                body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); }, walk);
         });
-        // Well-formed but short metadata (a server that cuts at an instance boundary) is as
-        // incomplete as a cut body: the study is retried, not loaded with instances missing.
-        if (ref.instances > 0 && instances < ref.instances)
-            throw source::SourceError(source::FailureKind::truncated,
-                                      "the PACS served metadata of " + std::to_string(instances) + " of the " +
-                                          std::to_string(ref.instances) +
-                                          " instances it lists for the study (NumberOfStudyRelatedInstances)");
+        // No check against NumberOfStudyRelatedInstances here: Orthanc, for one, counts one of
+        // several studies sharing a StudyInstanceUID and serves the metadata of another.
         o.result = acc.finish();
         o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
         if (!ref.study_date.empty()) o.result.sealed_day = pseudo.seal(ref.study_date);
