@@ -8,7 +8,7 @@ enum class ExitCode : int {
     ok = 0,               // everything in the window was loaded (or was already current)
     internal = 1,         // a bug or an unexpected condition: please report it
     config = 2,           // bad option, bad configuration file, missing setting
-    partial = 3,          // the run finished but some studies failed; they are recorded and retried
+    partial = 3,          // the run finished but some studies (or some days' listings) failed
     pacs_unavailable = 4, // the PACS is unreachable or refuses the credentials
     db_unavailable = 5,   // the PostgreSQL warehouse is unreachable or refuses the credentials
     locked = 6,           // another dicomlake run holds the warehouse lock
@@ -26,7 +26,8 @@ inline constexpr ExitCodeInfo kExitCodes[] = {
     {ExitCode::internal, "internal", "unexpected error (a bug): see the log and report it"},
     {ExitCode::config, "config", "configuration error: fix the option, file or variable named"},
     {ExitCode::partial, "partial",
-     "some studies failed; they are recorded (dicomlake status) and retried by the next run"},
+     "some studies failed (recorded, see dicomlake status; retried by the next run), or the listing of some days "
+     "failed (named in the output: run the same command again)"},
     {ExitCode::pacs_unavailable, "pacs", "PACS unreachable or refusing the credentials"},
     {ExitCode::db_unavailable, "database", "PostgreSQL unreachable or refusing the credentials"},
     {ExitCode::locked, "locked", "another dicomlake run holds the warehouse lock: wait for it (dicomlake status)"},

@@ -102,6 +102,9 @@ Config build_config(const Settings& s) {
     if (!c.safe_private.empty() && !c.deid_options.has(deid::ProfileOption::retain_safe_private))
         throw ConfigError("safe-private lists attributes but deid-options lacks retain-safe-private (from " +
                           s.get("deid-options").where + "): add it, or empty the list");
+    c.max_response_mb = s.integer("max-response-mb", 1, 16384);
+    c.max_depth = static_cast<int>(s.integer("max-depth", 1, 1000));
+    c.max_attributes = s.integer("max-attributes", 1000, 100000000);
     c.overlap_days = static_cast<int>(s.integer("overlap-days", 0, 30));
     c.max_attempts = static_cast<int>(s.integer("max-attempts", 1, 100));
     c.log_level = s.str("log-level");

@@ -31,6 +31,9 @@ struct Config {
     std::vector<deid::SafePrivate> safe_private;
     std::vector<model::TagKey> keep_text = deid::RuleTable::default_keep_text();  // unlisted free text kept
     std::vector<std::pair<int, std::string>> previous_keys;  // (version, key), from the keyring
+    long max_response_mb = 512;  // limits: bounds on what a PACS may send
+    int max_depth = 64;
+    long max_attributes = 250000;
     int overlap_days = 1;
     int max_attempts = 5;
     std::string log_level = "info";

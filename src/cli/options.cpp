@@ -99,6 +99,13 @@ const std::vector<OptionSpec> kOptions = {
      "`run` starts this many days before the end of the last run's window, to catch late arrivals (0-30)"},
     {"max-attempts", "run.max_attempts", "5", "N", "Nightly run",
      "a failed study is retried by later runs until it has failed this many times (1-100)"},
+    {"max-response-mb", "limits.max_response_mb", "512", "MB", "Limits",
+     "largest PACS answer accepted, as received and after decompression; a larger one fails its study "
+     "(1-16384)"},
+    {"max-depth", "limits.max_depth", "64", "N", "Limits",
+     "deepest sequence nesting accepted in metadata; deeper fails the study (1-1000)"},
+    {"max-attributes", "limits.max_attributes", "250000", "N", "Limits",
+     "most attributes accepted in one instance's metadata; more fails the study (1000-100000000)"},
     {"log-level", "log.level", "info", "LEVEL", "Logging", "trace, debug, info, warn or error"},
     {"log-format", "log.format", "text", "FORMAT", "Logging",
      "text (for people and the journal) or json (one object per line, for log shippers)"},

@@ -22,6 +22,7 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     o.http.connect_timeout_s = c.pacs_connect_timeout_s;
     o.http.timeout_s = c.pacs_timeout_s;
     o.http.retries = c.pacs_retries;
+    o.http.max_body_bytes = static_cast<std::size_t>(c.max_response_mb) << 20;
     o.http.verify_tls = c.pacs_verify_tls;
     o.http.ca_file = c.pacs_ca_file;
     o.http.bearer_token = c.pacs_token;

@@ -88,7 +88,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
         for (const auto& ref : refs) {
             if (!done.insert(ref.study_uid).second) continue;
             ++counts.studies_found;
-            auto o = pipeline::transform_study(ref, *session, current, policy);
+            auto o = pipeline::transform_study(ref, *session, current, policy, pipeline::walk_limits(config));
             if (!o.ok) {
                 ledger.record_failure(run_id, current, o.study_key, o.study_date, o.reason);
                 spdlog::warn("study {} failed: {}", warehouse::ledger_key(current, o.study_key), o.reason);

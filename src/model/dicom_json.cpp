@@ -192,14 +192,21 @@ struct Walker {
         auto value = attr.find_field_unordered("Value");
         if (value.error() == simdjson::NO_SUCH_FIELD) return;
         od::array items = value.get_array();
-        const std::string saved = prefix;
+        // Checked before going down: the recursion (and the path) stays bounded whatever the
+        // PACS sends, and simdjson's own depth limit is never the one that answers.
+        if (static_cast<int>(parents.size()) >= options.max_depth)
+            throw LimitExceeded("an attribute is nested more than " + std::to_string(options.max_depth) +
+                                " sequences deep (limits.max_depth; raise it only if real data is this deep)");
+        // The path grows and is cut back in place: one copy per level would make deep nesting
+        // quadratic.
+        const size_t saved = prefix.size();
         const std::string& kw = keyword_for(tag);
         parents.push_back(tag);
         size_t index = 0;
         for (auto item : items) {
             bool item_summary = summary_only ||
                                 (options.collapse_per_frame && tag == kPerFrameFunctionalGroups && index > 0);
-            prefix = saved;
+            prefix.resize(saved);
             prefix += kw;
             prefix += '[';
             prefix += std::to_string(index);
@@ -212,7 +219,7 @@ struct Walker {
             ++index;
         }
         parents.pop_back();
-        prefix = saved;
+        prefix.resize(saved);
     }
 
     static std::string first_string(od::object& attr) {
@@ -237,6 +244,9 @@ struct Walker {
         a.vr[1] = vr[1];
         a.depth = static_cast<int>(parents.size());
         a.summary_only = summary_only;
+        if (static_cast<long>(instance.attributes.size()) >= options.max_attributes)
+            throw LimitExceeded("an instance has more than " + std::to_string(options.max_attributes) +
+                                " attributes (limits.max_attributes; raise it only if real data is this large)");
 
         auto value = attr.find_field_unordered("Value");
         if (value.error() == simdjson::NO_SUCH_FIELD) {
@@ -268,6 +278,10 @@ struct Walker {
             out += "null";
             return;
         }
+        // DICOM JSON values are strings, numbers or (PN) objects: a nested array or object is
+        // refused rather than kept as a stray bracket.
+        if (type == od::json_type::array || (type == od::json_type::object && vr != "PN"))
+            throw MalformedJson("an attribute value is a JSON array or object where DICOM JSON has a string or number");
         if (is_numeric_vr(vr)) {
             double d = 0;
             bool ok = false;

@@ -103,14 +103,28 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Input beyond a configured bound: the message names the limit and the setting that raises it.
+class LimitExceeded : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Defaults of the walk's bounds (settings limits.max_depth and limits.max_attributes).
+inline constexpr int kDefaultMaxDepth = 64;            // real data nests about 10 sequences deep
+inline constexpr long kDefaultMaxAttributes = 250000;  // a large RT structure set stays well below
+
 struct WalkOptions {
     // Per-frame functional group items after the first only feed summaries (acquisition times):
     // a 500-frame enhanced series would otherwise carry 500 copies of every frame attribute.
     bool collapse_per_frame = true;
+    // Bounds against a hostile PACS: sequence nesting (the walk recurses once per level) and
+    // attributes emitted per instance. Beyond them the walk throws LimitExceeded.
+    int max_depth = kDefaultMaxDepth;
+    long max_attributes = kDefaultMaxAttributes;
 };
 
 // Walks a WADO-RS metadata body: an array of instances, or a single instance object.
-// Calls `on_instance` once per instance. Throws MalformedJson.
+// Calls `on_instance` once per instance. Throws MalformedJson or LimitExceeded.
 void walk_metadata(simdjson::padded_string_view body, const AttributeFilter& filter,
                    const std::function<void(Instance&&)>& on_instance, const WalkOptions& options = {});
 

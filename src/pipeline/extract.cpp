@@ -1,4 +1,5 @@
 #include "pipeline/extract.hpp"
+#include "pipeline/lister.hpp"
 #include "pipeline/transform.hpp"
 
 #include <spdlog/spdlog.h>
@@ -88,7 +89,7 @@ std::map<std::string, long> count_studies(source::Source& source, const std::vec
 ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request) {
     deid::Pseudonymizer pseudo(config.key, config.key_version);
-    deid::Policy policy(pseudo, config.deid_options, config.safe_private, config.keep_text);
+    deid::Policy policy(pseudo, config.deid_options, config.safe_private);
     warehouse::Ledger ledger(db);
     ExtractReport report;
     report.run_id = ledger.start_run(request.command, request.window_from, request.window_to);
@@ -109,6 +110,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         if (retried > 0) spdlog::info("retrying {} earlier failed stud(ies) outside the window", retried);
     }
 
+    const model::WalkOptions walk = walk_limits(config);
     const size_t workers = static_cast<size_t>(config.pacs_concurrency);
     BoundedQueue<source::StudyRef> work(workers * 4);
     BoundedQueue<StudyOutcome> results(static_cast<size_t>(config.batch_studies) * 2);
@@ -117,48 +119,15 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     std::mutex error_mutex;
     std::string listing_error;
 
-    std::set<std::string> window_keys;  // pseudonyms of every study the window's listing returned
+    ListingReport listing;
     std::thread lister([&] {
-        std::set<std::string> seen;
-        auto push_all = [&](std::vector<source::StudyRef>&& refs, const std::set<std::string>* only, long& n) {
-            for (auto& r : refs) {
-                if (!seen.insert(r.study_uid).second) continue;
-                if (only != nullptr && !only->count(pseudo.uid(r.study_uid))) continue;
-                ++listed;
-                ++n;
-                if (!work.push(std::move(r))) return false;
-            }
-            return true;
-        };
-        auto list_range = [&](const std::string& first, const std::string& last, const std::set<std::string>* only) {
-            auto refs = source.list_studies(first, last);
-            if (only == nullptr)
-                for (const auto& r : refs) window_keys.insert(pseudo.uid(r.study_uid));
-            long n = 0;
-            bool more = push_all(std::move(refs), only, n);
-            // A retry's day is the real day of a failed study: not logged.
-            if (only == nullptr) spdlog::debug("{}..{}: {} stud(ies) listed", first, last, n);
-            return more;
-        };
+        ListingInput in{request, retry_days, [&] { return abort || stop_requested(); },
+                        [&](source::StudyRef&& r) {
+                            ++listed;
+                            return work.push(std::move(r));
+                        }};
         try {
-            bool go = for_each_chunk(request.days, [&](const std::string& first, const std::string& last) {
-                long before = listed;
-                bool more = !abort && !stop_requested() && list_range(first, last, nullptr);
-                return std::make_pair(more, listed > before);
-            });
-            // A RIS export: AccessionNumbers, one query each; the ones that match nothing are
-            // reported by their line, never by value.
-            for (size_t i = 0; go && !abort && !stop_requested() && i < request.accessions.size(); ++i) {
-                if (request.accessions[i].empty()) continue;
-                long n = 0;
-                go = push_all(source.find_studies("AccessionNumber", request.accessions[i]), nullptr, n);
-                if (n == 0 && go) {
-                    ++report.unmatched_accessions;
-                    spdlog::warn("accession on line {} of the list matched no study in the PACS", i + 1);
-                }
-            }
-            for (const auto& [day, keys] : retry_days)
-                if (go && !abort && !stop_requested()) go = list_range(day, day, &keys);
+            list_studies(source, pseudo, in, listing);
         } catch (const std::exception& e) {
             std::lock_guard lock(error_mutex);
             listing_error = e.what();
@@ -174,7 +143,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
             auto session = source.open_session();
             while (auto ref = work.pop()) {
                 if (abort || stop_requested()) break;
-                if (!results.push(transform_study(*ref, *session, pseudo, policy))) break;
+                if (!results.push(transform_study(*ref, *session, pseudo, policy, walk))) break;
             }
             if (--active == 0) results.close();
         });
@@ -250,11 +219,15 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     progress.finish();
     counts.studies_found = listed;
 
+    report.unmatched_accessions = listing.unmatched_accessions;
     // Studies of the window that the PACS no longer lists are removed, when the listing is known
-    // to be complete and unfiltered.
+    // to be complete and unfiltered (days whose listing failed are left as they are).
+    std::vector<std::string> listed_days;
+    for (const auto& day : request.days)
+        if (!listing.failed_days.count(day)) listed_days.push_back(day);
     if (!stop_requested() && listing_error.empty() && request.accessions.empty() && config.modalities.empty() &&
-        config.study_description.empty() && !request.days.empty())
-        report.removed = reconcile(loader, pseudo, request.days, window_keys);
+        config.study_description.empty() && !listed_days.empty())
+        report.removed = reconcile(loader, pseudo, listed_days, listing.window_keys);
 
     std::string outcome = "success";
     if (stop_requested()) {
@@ -266,17 +239,24 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
         report.code = ExitCode::pacs_unavailable;
         report.message = "listing studies failed: " + listing_error;
         outcome = "failed";
-    } else if (counts.studies_failed > 0 || report.unmatched_accessions > 0) {
+    } else if (counts.studies_failed > 0 || report.unmatched_accessions > 0 || !listing.failures.empty()) {
         bool all_pacs = counts.studies_failed > 0 && pacs_failures == counts.studies_failed &&
-                        counts.studies_loaded + counts.studies_unchanged == 0;
+                        counts.studies_loaded + counts.studies_unchanged == 0 && listing.failures.empty();
         report.code = all_pacs ? ExitCode::pacs_unavailable : ExitCode::partial;
         if (counts.studies_failed > 0)
             report.message = std::to_string(counts.studies_failed) +
                              " stud(ies) failed; they are recorded (dicomlake status) and retried by the next run";
+        if (!listing.failures.empty())
+            report.message += (report.message.empty() ? "" : "; ") + std::to_string(listing.failures.size()) +
+                              " listing(s) failed (first: " + listing.failures.front() +
+                              "); the next `run` lists them again, or run the same command again (the log "
+                              "names each)";
         if (report.unmatched_accessions > 0)
             report.message += (report.message.empty() ? "" : "; ") + std::to_string(report.unmatched_accessions) +
                               " accession(s) of the list matched no study (see the log for their lines)";
-        outcome = all_pacs ? "failed" : "partial";
+        // A window with days not listed is not done: "failed" keeps `run` from advancing past it,
+        // so the next run lists those days again (the exit code stays "partial").
+        outcome = all_pacs || !listing.failures.empty() ? "failed" : "partial";
     }
     ledger.finish_run(report.run_id, counts, outcome, static_cast<int>(report.code), report.message);
     spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded, {} removed",

@@ -18,16 +18,26 @@ std::string failure_hint(source::FailureKind kind) {
 
 }  // namespace
 
+model::WalkOptions walk_limits(const cli::Config& config) {
+    model::WalkOptions walk;
+    walk.max_depth = config.max_depth;
+    walk.max_attributes = config.max_attributes;
+    return walk;
+}
+
 StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
-                const model::AttributeFilter& policy) {
+                             const model::AttributeFilter& policy, const model::WalkOptions& walk) {
     StudyOutcome o;
     o.study_key = pseudo.uid(ref.study_uid);
     o.study_date = ref.study_date;
     try {
         normalize::StudyAccumulator acc;
         session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
-            model::walk_metadata(body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); });
+            model::walk_metadata(
+                body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); }, walk);
         });
+        // No check against NumberOfStudyRelatedInstances here: Orthanc, for one, counts one of
+        // several studies sharing a StudyInstanceUID and serves the metadata of another.
         o.result = acc.finish();
         o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
         if (!ref.study_date.empty()) o.result.sealed_day = pseudo.seal(ref.study_date);
@@ -38,6 +48,9 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
     } catch (const deid::DeidRefusal& e) {
         o.kind = source::FailureKind::other;
         o.reason = std::string("refused by de-identification: ") + e.what();
+    } catch (const model::LimitExceeded& e) {
+        o.kind = source::FailureKind::limit;
+        o.reason = std::string("limit: ") + e.what();
     } catch (const model::MalformedJson& e) {
         o.kind = source::FailureKind::malformed;
         o.reason = std::string("malformed: ") + e.what();

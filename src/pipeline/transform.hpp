@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cli/config.hpp"
 #include "deid/pseudonym.hpp"
 #include "model/dicom_json.hpp"
 #include "normalize/series.hpp"
@@ -18,7 +19,11 @@ struct StudyOutcome {
     source::FailureKind kind = source::FailureKind::other;
 };
 
+// The walk's bounds from the settings (limits.max_depth, limits.max_attributes).
+model::WalkOptions walk_limits(const cli::Config& config);
+
 StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session,
-                             const deid::Pseudonymizer& pseudo, const model::AttributeFilter& policy);
+                             const deid::Pseudonymizer& pseudo, const model::AttributeFilter& policy,
+                             const model::WalkOptions& walk = {});
 
 }  // namespace dicomlake::pipeline

@@ -2,6 +2,13 @@
 
 namespace dicomlake::source {
 
+bool valid_uid(std::string_view uid) {
+    if (uid.empty() || uid.size() > 64) return false;
+    for (char c : uid)
+        if ((c < '0' || c > '9') && c != '.') return false;
+    return true;
+}
+
 const char* to_string(FailureKind k) {
     switch (k) {
         case FailureKind::unreachable: return "unreachable";
@@ -12,6 +19,7 @@ const char* to_string(FailureKind k) {
         case FailureKind::timeout: return "timeout";
         case FailureKind::malformed: return "malformed";
         case FailureKind::truncated: return "truncated";
+        case FailureKind::limit: return "limit";
         case FailureKind::other: return "other";
     }
     return "other";

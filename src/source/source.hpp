@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dicomlake::source {
@@ -18,7 +19,12 @@ struct StudyRef {
     std::string study_uid;
     std::string study_date;  // ISO date as the PACS lists it, or empty
     long instances = -1;     // NumberOfStudyRelatedInstances when the PACS says, else -1
+    long series = -1;        // NumberOfStudyRelatedSeries when the PACS says, else -1
 };
+
+// A UID as PS3.5 9.1 allows it: 1 to 64 characters, digits and dots. Anything else from a PACS
+// is refused before it reaches a URL or a key.
+bool valid_uid(std::string_view uid);
 
 enum class FailureKind {
     unreachable,   // connection refused, DNS, TLS
@@ -29,6 +35,7 @@ enum class FailureKind {
     timeout,       // connect or total timeout after retries
     malformed,     // the body is not what DICOMweb promises
     truncated,     // the PACS caps the list and no split of the query gets under the cap
+    limit,         // an answer beyond a configured bound (limits.*): size, nesting, attributes
     other,
 };
 

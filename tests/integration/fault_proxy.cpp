@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -19,6 +20,34 @@ std::unique_ptr<httplib::Server> make_server(const FaultProxy::Tls* tls) {
                                                        tls->client_ca.empty() ? nullptr : tls->client_ca.c_str());
     if (!server->is_valid()) throw std::runtime_error("the TLS proxy cannot load its certificate");
     return server;
+}
+
+}  // namespace
+
+namespace {
+
+bool ends_with(const std::string& s, const char* tail) {
+    size_t n = std::strlen(tail);
+    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+}
+
+// What a fault makes of a correct answer's body (faults that are no body change leave it).
+void apply_body_fault(const Fault& fault, std::string& body, std::string& type) {
+    switch (fault.kind) {
+        case Fault::Kind::truncate_body: body = body.substr(0, body.size() / 2); break;
+        case Fault::Kind::garbage_body: body = "<html>Service temporarily degraded</html>"; break;
+        case Fault::Kind::multipart:
+            body = "--XBOUNDARYX\r\nContent-Type: application/dicom+json\r\n\r\n" + body + "\r\n--XBOUNDARYX--\r\n";
+            type = "multipart/related; type=\"application/dicom+json\"; boundary=XBOUNDARYX";
+            break;
+        case Fault::Kind::drop_last_item: {
+            auto all = nlohmann::json::parse(body, nullptr, false);
+            if (all.is_array() && !all.empty()) all.erase(all.size() - 1);
+            if (!all.is_discarded()) body = all.dump();
+            break;
+        }
+        default: break;
+    }
 }
 
 }  // namespace
@@ -41,11 +70,12 @@ FaultProxy::FaultProxy(std::string upstream, const Tls* tls)
         {
             std::lock_guard lock(mutex_);
             for (auto& [marker, f] : faults_) {
-                if (req.path.find(marker) == std::string::npos || f.times == 0) continue;
+                if (target.find(marker) == std::string::npos || f.times == 0) continue;
                 fault = f;
                 if (f.times > 0) --f.times;
             }
             if (fault) ++served_;
+            if (!fault) fault = chaos_fault(target);
             max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
             starts_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         }
@@ -60,6 +90,11 @@ FaultProxy::FaultProxy(std::string upstream, const Tls* tls)
             res.status = fault->status;
             if (!fault->retry_after.empty()) res.set_header("Retry-After", fault->retry_after);
             res.set_content("injected failure", "text/plain");
+            return;
+        }
+        if (fault && fault->kind == Fault::Kind::body) {
+            if (!fault->encoding.empty()) res.set_header("Content-Encoding", fault->encoding);
+            res.set_content(*fault->body, fault->content_type.c_str());
             return;
         }
         QidoMode mode;
@@ -78,35 +113,34 @@ FaultProxy::FaultProxy(std::string upstream, const Tls* tls)
                 return;
             }
         }
-        bool study_query = req.path.size() >= 8 && req.path.compare(req.path.size() - 8, 8, "/studies") == 0;
-        if (study_query && mode != QidoMode::pass) {
+        std::string body, type;
+        bool listing = ends_with(req.path, "/studies") || ends_with(req.path, "/series");
+        if (listing && mode != QidoMode::pass) {
             answer_qido(req, res, mode, cap);
-            return;
+            if (res.status != 200) return;
+            body = res.body;
+            type = "application/dicom+json";
+        } else {
+            if (fault && fault->kind == Fault::Kind::delay)
+                std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+            httplib::Client upstream(upstream_);
+            httplib::Headers headers;
+            for (const char* h : {"Authorization", "Accept"})
+                if (req.has_header(h)) headers.emplace(h, req.get_header_value(h));
+            if (!upstream_auth.empty()) {
+                headers.erase("Authorization");
+                headers.emplace("Authorization", upstream_auth);
+            }
+            auto r = upstream.Get(target, headers);
+            if (!r) {
+                res.status = 502;
+                return;
+            }
+            res.status = r->status;
+            body = r->body;
+            type = r->get_header_value("Content-Type");
         }
-        if (fault && fault->kind == Fault::Kind::delay)
-            std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
-        httplib::Client upstream(upstream_);
-        httplib::Headers headers;
-        for (const char* h : {"Authorization", "Accept"})
-            if (req.has_header(h)) headers.emplace(h, req.get_header_value(h));
-        if (!upstream_auth.empty()) {
-            headers.erase("Authorization");
-            headers.emplace("Authorization", upstream_auth);
-        }
-        auto r = upstream.Get(target, headers);
-        if (!r) {
-            res.status = 502;
-            return;
-        }
-        std::string body = r->body;
-        std::string type = r->get_header_value("Content-Type");
-        if (fault && fault->kind == Fault::Kind::truncate_body) body = body.substr(0, body.size() / 2);
-        if (fault && fault->kind == Fault::Kind::garbage_body) body = "<html>Service temporarily degraded</html>";
-        if (fault && fault->kind == Fault::Kind::multipart) {
-            body = "--XBOUNDARYX\r\nContent-Type: application/dicom+json\r\n\r\n" + body + "\r\n--XBOUNDARYX--\r\n";
-            type = "multipart/related; type=\"application/dicom+json\"; boundary=XBOUNDARYX";
-        }
-        res.status = r->status;
+        if (fault) apply_body_fault(*fault, body, type);
         if (fault && fault->kind == Fault::Kind::reset_mid_body) {
             auto shared = std::make_shared<std::string>(std::move(body));
             res.set_content_provider(shared->size(), type, [shared](size_t offset, size_t, httplib::DataSink& sink) {
@@ -121,6 +155,24 @@ FaultProxy::FaultProxy(std::string upstream, const Tls* tls)
     port_ = server_->bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("the fault proxy cannot bind a port");
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+std::optional<Fault> FaultProxy::chaos_fault(const std::string& target) {
+    if (chaos_percent_ <= 0 || !chaos_seen_.insert(target).second) return std::nullopt;
+    size_t h = std::hash<std::string>()(std::to_string(chaos_seed_) + target);
+    if (static_cast<int>(h % 100) >= chaos_percent_) return std::nullopt;
+    ++chaos_served_;
+    switch ((h / 100) % 4) {
+        case 0: return Fault::answer(503);
+        case 1: return Fault::answer(429, -1, "1");
+        case 2: return Fault::reset_mid_body();
+        default: return Fault::truncated();
+    }
+}
+
+int FaultProxy::chaos_served() const {
+    std::lock_guard lock(mutex_);
+    return chaos_served_;
 }
 
 FaultProxy::~FaultProxy() {

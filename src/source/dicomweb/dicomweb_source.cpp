@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <cstdio>
 #include <set>
 
 #include "model/dicom_json.hpp"
+#include "source/dicomweb/answers.hpp"
 #include "util/dates.hpp"
 #include "util/error.hpp"
 
@@ -15,135 +15,12 @@ namespace dicomlake::source::dicomweb {
 
 namespace {
 
-constexpr const char* kDicomJson = "application/dicom+json";
-
-std::string trim_root(std::string root) {
-    while (!root.empty() && root.back() == '/') root.pop_back();
-    return root;
-}
-
 std::string compact_date(const std::string& iso) {
     std::string s;
     for (char c : iso)
         if (c != '-') s += c;
     return s;
 }
-
-std::string first_string(const nlohmann::json& study, const char* tag) {
-    auto it = study.find(tag);
-    if (it == study.end() || !it->is_object()) return {};
-    auto v = it->find("Value");
-    if (v == it->end() || !v->is_array() || v->empty()) return {};
-    const auto& first = (*v)[0];
-    if (first.is_string()) return first.get<std::string>();
-    if (first.is_number()) return std::to_string(first.get<long long>());
-    return {};
-}
-
-std::string describe_status(long status) {
-    switch (status) {
-        case 401: return "401 Unauthorized: the PACS refused the credentials";
-        case 403: return "403 Forbidden: the PACS refused access for this user";
-        case 404: return "404 Not Found";
-        default: return "HTTP " + std::to_string(status);
-    }
-}
-
-// Percent-encodes a QIDO-RS query value. Wildcards (* ?) and the comma of value lists stay
-// literal: servers match on them as written (Orthanc does not decode %2A back to *).
-std::string url_encode(const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '*' || c == '?' || c == ',') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
-
-FailureKind kind_of(long status) {
-    if (status == 401 || status == 403) return FailureKind::refused;
-    if (status == 404) return FailureKind::not_found;
-    if (status == 429) return FailureKind::throttled;
-    if (status >= 500) return FailureKind::server_error;
-    return FailureKind::other;
-}
-
-class DicomwebSession final : public Session {
-public:
-    DicomwebSession(const DicomwebOptions& options)
-        : root_(trim_root(options.root)), series_threshold_(options.series_threshold), page_size_(options.page_size),
-          client_(options.http) {}
-
-    void fetch_study_metadata(const StudyRef& study, const BodyHandler& on_body) override {
-        if (series_threshold_ > 0 && study.instances > series_threshold_) {
-            // A large study: one series at a time, so memory follows the largest series.
-            for (const auto& series_uid : list_series(study.study_uid))
-                fetch(root_ + "/studies/" + study.study_uid + "/series/" + series_uid + "/metadata",
-                      "WADO-RS series metadata", on_body);
-            return;
-        }
-        fetch(root_ + "/studies/" + study.study_uid + "/metadata", "WADO-RS study metadata", on_body);
-    }
-
-private:
-    std::vector<std::string> list_series(const std::string& study_uid) {
-        std::vector<std::string> out;
-        std::set<std::string> seen;
-        for (long offset = 0;;) {
-            HttpResponse r = client_.get(root_ + "/studies/" + study_uid + "/series?limit=" + std::to_string(page_size_) +
-                                             "&offset=" + std::to_string(offset),
-                                         kDicomJson, "QIDO-RS series query");
-            if (r.status == 204) break;
-            if (r.status != 200)
-                throw SourceError(kind_of(r.status), "QIDO-RS series query: " + describe_status(r.status), r.status);
-            nlohmann::json page;
-            try {
-                page = nlohmann::json::parse(r.body);
-            } catch (const nlohmann::json::parse_error&) {
-                throw SourceError(FailureKind::malformed, "QIDO-RS series answer is not JSON");
-            }
-            if (!page.is_array() || page.empty()) break;
-            size_t fresh = 0;
-            for (const auto& series : page) {
-                std::string uid = series.is_object() ? first_string(series, "0020000E") : std::string();
-                if (!uid.empty() && seen.insert(uid).second) {
-                    out.push_back(uid);
-                    ++fresh;
-                }
-            }
-            if (fresh == 0) break;  // a server ignoring offset: nothing new
-            offset += static_cast<long>(page.size());
-        }
-        if (out.empty()) throw SourceError(FailureKind::not_found, "QIDO-RS lists no series for the study");
-        return out;
-    }
-
-    void fetch(const std::string& url, const std::string& what, const BodyHandler& on_body) {
-        HttpResponse r = client_.get(url, kDicomJson, what + " request");
-        if (r.status != 200) throw SourceError(kind_of(r.status), what + ": " + describe_status(r.status), r.status);
-        std::string ctype = r.header("content-type");
-        if (ctype.rfind("multipart/", 0) == 0) {
-            // Some servers wrap the JSON in multipart/related even when asked for dicom+json.
-            for (const auto& part : DicomwebSource::split_multipart(r.body, ctype)) {
-                simdjson::padded_string padded(part);
-                on_body(padded);
-            }
-            return;
-        }
-        on_body(simdjson::padded_string_view(r.body.data(), r.body.size(), r.body.capacity()));
-    }
-
-    std::string root_;
-    long series_threshold_;
-    long page_size_;
-    HttpClient client_;
-};
 
 }  // namespace
 
@@ -178,6 +55,8 @@ std::vector<std::string> DicomwebSource::split_multipart(const std::string& body
     std::string boundary = content_type.substr(pos + 9);
     boundary = boundary.substr(0, boundary.find(';'));
     if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+    if (boundary.empty() || boundary.size() > 70)  // RFC 2046: 1 to 70 characters
+        throw SourceError(FailureKind::malformed, "a multipart answer whose boundary is empty or too long");
     const std::string delimiter = "--" + boundary;
     std::vector<std::string> parts;
     size_t at = body.find(delimiter);
@@ -206,7 +85,7 @@ std::vector<std::string> DicomwebSource::split_multipart(const std::string& body
     return parts;
 }
 
-std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
+std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body, size_t* without_uid) {
     std::vector<StudyRef> out;
     if (body.find_first_not_of(" \t\r\n") == std::string::npos) return out;
     nlohmann::json page;
@@ -220,16 +99,16 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
     for (const auto& study : page) {
         if (!study.is_object()) throw SourceError(FailureKind::malformed, "QIDO-RS answer holds a non-object");
         StudyRef ref;
+        // A UID that is not a UID is kept: the study is then recorded as failed with the reason
+        // (the session refuses to fetch it), rather than silently missing.
         ref.study_uid = first_string(study, "0020000D");
-        if (ref.study_uid.empty()) continue;
-        ref.study_date = model::iso_date(first_string(study, "00080020"));
-        std::string n = first_string(study, "00201208");
-        if (!n.empty()) {
-            try {
-                ref.instances = std::stol(n);
-            } catch (...) {
-            }
+        if (ref.study_uid.empty()) {
+            if (without_uid != nullptr) ++*without_uid;
+            continue;
         }
+        ref.study_date = model::iso_date(first_string(study, "00080020"));
+        ref.instances = count_value(study, "00201208");
+        ref.series = count_value(study, "00201206");
         out.push_back(std::move(ref));
     }
     return out;
@@ -243,9 +122,6 @@ std::string hhmmss(int seconds) {
     return buf;
 }
 
-// Modalities tried, one query each, when even a quarter of an hour of one day is truncated.
-const char* const kSplitModalities[] = {"CT", "MR", "CR", "DX", "MG", "US", "NM", "PT", "XA", "RF", "SR",
-                                        "OT", "IO", "PX", "ES", "SC", "RTIMAGE", "DOC", "KO", "PR", "SEG"};
 constexpr int kMinTimeWindowSeconds = 15 * 60;
 
 }  // namespace
@@ -322,42 +198,27 @@ std::vector<StudyRef> DicomwebSource::find_studies(const std::string& keyword, c
 }
 
 DicomwebSource::QueryOutcome DicomwebSource::query_studies(const std::string& filter, const std::string& what) {
+    size_t without_uid = 0;
+    auto list = page_through<StudyRef>(
+        query_client_, options_.root + "/studies?" + filter + "&includefield=00201208&includefield=00201206",
+        options_.page_size, options_.max_pages, "QIDO-RS study query (" + what + ")",
+        [&](const std::string& body) {
+            without_uid = 0;  // counted again when a page is fetched again
+            return parse_qido_page(body, &without_uid);
+        },
+        [](const StudyRef& r) { return r.study_uid; });
+    if (without_uid > 0)
+        spdlog::warn("the PACS lists studies without a StudyInstanceUID ({}): they cannot be fetched", what);
     QueryOutcome out;
+    out.truncated = list.truncated;
     std::set<std::string> seen;
-    std::string previous_first;
-    size_t first_page_size = 0;
-    long offset = 0;  // advanced by what each page held: some servers send fewer than `limit`
-    for (long page = 0; page < options_.max_pages; ++page) {
-        std::string url = options_.root + "/studies?" + filter + "&limit=" + std::to_string(options_.page_size) +
-                          "&offset=" + std::to_string(offset) + "&includefield=00201208";
-        HttpResponse r = query_client_.get(url, kDicomJson, "QIDO-RS study query");
-        if (r.status == 204) break;
-        if (r.status != 200)
-            throw SourceError(kind_of(r.status), "QIDO-RS study query (" + what + "): " + describe_status(r.status),
-                              r.status);
-        auto refs = parse_qido_page(r.body);
-        // "Warning: 299 {host}: There are N additional results that can be requested" (dcm4chee):
-        // the answer is cut at the server's cap.
-        if (r.header("warning").find("299") != std::string::npos) out.truncated = true;
-        if (refs.empty()) break;
-        if (page == 0) first_page_size = refs.size();
-        if (refs.front().study_uid == previous_first) {
-            // The server ignores `offset`. The list is complete only if it all fit on one page.
-            if (first_page_size >= static_cast<size_t>(options_.page_size)) out.truncated = true;
-            spdlog::debug("the PACS ignores QIDO-RS `offset` ({})", what);
-            break;
-        }
-        previous_first = refs.front().study_uid;
-        offset += static_cast<long>(refs.size());
-        for (auto& ref : refs) {
-            // Orthanc lists a StudyInstanceUID once per patient it sits under: keep it once.
-            if (seen.insert(ref.study_uid).second) out.refs.push_back(std::move(ref));
-        }
-        if (out.truncated) break;
+    for (auto& ref : list.items) {
+        // Orthanc lists a StudyInstanceUID once per patient it sits under: keep it once.
+        if (seen.insert(ref.study_uid).second) out.refs.push_back(std::move(ref));
     }
     return out;
 }
 
-std::unique_ptr<Session> DicomwebSource::open_session() { return std::make_unique<DicomwebSession>(options_); }
+std::unique_ptr<Session> DicomwebSource::open_session() { return make_session(options_); }
 
 }  // namespace dicomlake::source::dicomweb

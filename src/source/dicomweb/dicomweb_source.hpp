@@ -29,7 +29,8 @@ public:
     std::unique_ptr<Session> open_session() override;
 
     // Parses one QIDO-RS page (application/dicom+json array) into refs; exposed for tests.
-    static std::vector<StudyRef> parse_qido_page(const std::string& body);
+    // Entries without a StudyInstanceUID are skipped and counted in `without_uid`.
+    static std::vector<StudyRef> parse_qido_page(const std::string& body, size_t* without_uid = nullptr);
     // The bodies of a multipart/related answer (RFC 2387), by the boundary of `content_type`.
     static std::vector<std::string> split_multipart(const std::string& body, const std::string& content_type);
 
@@ -39,7 +40,7 @@ private:
         bool truncated = false;  // Warning: 299, or a full page repeated for a new offset
     };
     // Paged QIDO-RS study query with `filter` ("StudyDate=20240101-20240107") until an empty
-    // page; `what` names it in messages.
+    // page; `what` names it in messages. A malformed page is retried, then throws.
     QueryOutcome query_studies(const std::string& filter, const std::string& what);
     std::string listing_filters() const;  // "&ModalitiesInStudy=...&StudyDescription=..." or ""
     // A truncated day, split by StudyTime halves down to 15 minutes, then by modality.
@@ -47,5 +48,8 @@ private:
     DicomwebOptions options_;
     HttpClient query_client_;
 };
+
+// A worker's session (dicomweb_session.cpp).
+std::unique_ptr<Session> make_session(const DicomwebOptions& options);
 
 }  // namespace dicomlake::source::dicomweb

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -21,9 +23,21 @@ void global_init() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Where a transfer writes, with the bound on its size. libcurl hands over decompressed data, so
+// the bound here is the decompressed one: a gzip bomb is cut after max bytes, not at the end.
+struct Sink {
+    std::string* body;
+    std::size_t max;
+    bool too_large = false;
+};
+
 size_t on_data(char* ptr, size_t size, size_t n, void* user) {
-    auto* body = static_cast<std::string*>(user);
-    body->append(ptr, size * n);
+    auto* sink = static_cast<Sink*>(user);
+    if (sink->body->size() + size * n > sink->max) {
+        sink->too_large = true;
+        return 0;  // ends the transfer (CURLE_WRITE_ERROR)
+    }
+    sink->body->append(ptr, size * n);
     return size * n;
 }
 
@@ -46,7 +60,15 @@ size_t on_header(char* buffer, size_t size, size_t n, void* user) {
     return size * n;
 }
 
-int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return stop_requested() ? 1 : 0; }
+// Also bounds the bytes received (compressed), for bodies without a Content-Length.
+int on_progress(void* user, curl_off_t, curl_off_t received, curl_off_t, curl_off_t) {
+    auto* sink = static_cast<Sink*>(user);
+    if (received > 0 && static_cast<std::size_t>(received) > sink->max) {
+        sink->too_large = true;
+        return 1;
+    }
+    return stop_requested() ? 1 : 0;
+}
 
 bool transient_status(long s) { return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }
 
@@ -88,6 +110,20 @@ std::string url_origin(const std::string& url) {
     return origin;
 }
 
+double retry_after_seconds(const std::string& value, double cap) {
+    double seconds = -1;
+    if (!value.empty() && value.size() <= 12 && std::all_of(value.begin(), value.end(), ::isdigit)) {
+        seconds = std::stod(value);
+    } else if (!value.empty() && value.size() <= 64) {
+        time_t when = curl_getdate(value.c_str(), nullptr);  // an HTTP-date
+        if (when < 0) return -1;
+        seconds = std::difftime(when, std::time(nullptr));
+    } else {
+        return -1;  // "-5", "soon", a megabyte of digits: not a delay the server can mean
+    }
+    return std::min(std::max(seconds, 0.0), cap);
+}
+
 HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
     global_init();
     curl_ = curl_easy_init();
@@ -96,10 +132,11 @@ HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpResponse HttpClient::perform(const std::string& url, const std::string& accept, int& curl_code,
-                                 std::string& curl_error) {
+                                 std::string& curl_error, bool& too_large) {
     CURL* c = static_cast<CURL*>(curl_);
     curl_easy_reset(c);  // keeps the connection cache
     HttpResponse resp;
+    Sink sink{&resp.body, options_.max_body_bytes};
     char errbuf[CURL_ERROR_SIZE] = {0};
     struct curl_slist* hdrs = nullptr;
     std::string accept_header = "Accept: " + accept;
@@ -112,7 +149,9 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    // A declared Content-Length above the bound is refused before the body is read.
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes));
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -125,6 +164,7 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     curl_easy_setopt(c, CURLOPT_USERAGENT, "dicomlake/" DICOMLAKE_VERSION);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);  // for the stop check below
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &sink);
     if (!options_.user.empty()) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, options_.user.c_str());
@@ -142,6 +182,7 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(hdrs);
     curl_code = rc;
+    too_large = sink.too_large || rc == CURLE_FILESIZE_EXCEEDED;
     if (rc != CURLE_OK) {
         curl_error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
         // The error text can quote the URL, whose path holds the study UID: keep libcurl's
@@ -154,21 +195,36 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     return resp;
 }
 
-HttpResponse HttpClient::get(const std::string& url, const std::string& accept, const std::string& what) {
+void HttpClient::wait_before_retry(int attempt, const HttpResponse* resp) const {
+    double wait = std::min(options_.max_wait_s, options_.backoff_base_s * std::pow(2.0, attempt - 1) * jitter());
+    if (resp != nullptr) wait = std::max(wait, retry_after_seconds(resp->header("retry-after"), options_.max_wait_s));
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+}
+
+HttpResponse HttpClient::get(const std::string& url, const std::string& accept, const std::string& what,
+                             const BodyCheck& check) {
     const int attempts = 1 + std::max(0, options_.retries);
+    std::size_t last_malformed = 0;  // hash of the previous malformed body
     for (int attempt = 1;;) {
         int code = 0;
+        bool too_large = false;
         std::string error;
         if (options_.breaker) options_.breaker->wait_if_open();
         if (options_.gate) options_.gate->enter();
         HttpResponse resp;
         try {
-            resp = perform(url, accept, code, error);
+            resp = perform(url, accept, code, error, too_large);
         } catch (...) {
             if (options_.gate) options_.gate->leave();
             throw;
         }
         if (options_.gate) options_.gate->leave();
+        if (too_large)
+            throw SourceError(FailureKind::limit,
+                              what + " to " + url_origin(url) + ": the answer is larger than " +
+                                  std::to_string(options_.max_body_bytes >> 20) +
+                                  " MB, received or decompressed (limits.max_response_mb; raise it only if the "
+                                  "PACS's real answers are this large)");
         bool transient = code != CURLE_OK ? transient_curl(code) : transient_status(resp.status);
         auto fail = [&](int tries) {
             FailureKind kind = code == CURLE_OPERATION_TIMEDOUT ? FailureKind::timeout : FailureKind::unreachable;
@@ -179,7 +235,22 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept, 
             if (options_.breaker && !transient) options_.breaker->success();
             if (code != CURLE_OK) fail(attempt);
             resp.body.reserve(resp.body.size() + simdjson::SIMDJSON_PADDING);
-            return resp;
+            if (!check || resp.status != 200) return resp;
+            try {
+                check(resp);
+                return resp;
+            } catch (const SourceError& e) {
+                std::size_t hash = std::hash<std::string>()(resp.body);
+                bool same_again = attempt > 1 && hash == last_malformed;
+                if (e.kind() != FailureKind::malformed || same_again || attempt >= attempts || stop_requested())
+                    throw SourceError(e.kind(), std::string(e.what()) + " (after " + std::to_string(attempt) +
+                                                    " attempt(s)" + (same_again ? ", the same answer each time" : "") +
+                                                    ")");
+                last_malformed = hash;
+            }
+            wait_before_retry(attempt, nullptr);
+            ++attempt;
+            continue;
         }
         if (options_.breaker) {
             auto verdict = options_.breaker->failure();
@@ -195,13 +266,7 @@ HttpResponse HttpClient::get(const std::string& url, const std::string& accept, 
             resp.body.reserve(resp.body.size() + simdjson::SIMDJSON_PADDING);
             return resp;
         }
-        double wait = options_.backoff_base_s * std::pow(2.0, attempt - 1) * jitter();
-        if (code == CURLE_OK) {
-            std::string ra = resp.header("retry-after");
-            if (!ra.empty() && std::all_of(ra.begin(), ra.end(), ::isdigit))
-                wait = std::max(wait, std::min(60.0, std::stod(ra)));
-        }
-        std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+        wait_before_retry(attempt, code == CURLE_OK ? &resp : nullptr);
         ++attempt;
     }
 }

@@ -2,6 +2,8 @@
 // reused. Retries transient failures with exponential backoff and jitter, honouring Retry-After.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +24,9 @@ struct HttpOptions {
     long timeout_s = 120;
     int retries = 3;             // extra attempts after the first, for 408/429/5xx/connection errors
     double backoff_base_s = 0.5;  // first retry waits about this long, doubling each time
+    double max_wait_s = 60;       // no wait between attempts is longer, whatever Retry-After says
+    // Largest body accepted, as received and after decompression (limits.max_response_mb).
+    std::size_t max_body_bytes = std::size_t(512) << 20;
     bool verify_tls = true;
     std::string ca_file;
     std::shared_ptr<RequestGate> gate;          // shared by every client of a run; none: no limits
@@ -42,18 +47,31 @@ public:
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
 
+    // Checks a 200 answer's body; throws SourceError(malformed) for one that is unusable.
+    using BodyCheck = std::function<void(const HttpResponse&)>;
+
     // GET with retries. Returns the final response for any HTTP status; throws SourceError
-    // (unreachable/timeout) when no response could be had. `what` names the request in errors
-    // without identifiers ("QIDO-RS study query", "WADO-RS study metadata").
-    HttpResponse get(const std::string& url, const std::string& accept, const std::string& what);
+    // (unreachable/timeout) when no response could be had, and SourceError(limit) for a body
+    // beyond max_body_bytes. `what` names the request in errors without identifiers
+    // ("QIDO-RS study query", "WADO-RS study metadata"). With `check`, a 200 whose body fails it
+    // is retried like a 503 (a body cut short is transient), except that the same malformed body
+    // twice in a row ends the retries early: the server means it.
+    HttpResponse get(const std::string& url, const std::string& accept, const std::string& what,
+                     const BodyCheck& check = {});
 
 private:
-    HttpResponse perform(const std::string& url, const std::string& accept, int& curl_code, std::string& curl_error);
+    HttpResponse perform(const std::string& url, const std::string& accept, int& curl_code, std::string& curl_error,
+                         bool& too_large);
+    void wait_before_retry(int attempt, const HttpResponse* resp) const;
     HttpOptions options_;
     void* curl_;  // CURL*
 };
 
 // The server origin (scheme://host:port) of a URL: safe to show, since identifiers sit in paths.
 std::string url_origin(const std::string& url);
+
+// Seconds a Retry-After value asks for (delay-seconds or an HTTP-date), within [0, cap];
+// negative when the value is neither (then the client's own backoff applies).
+double retry_after_seconds(const std::string& value, double cap);
 
 }  // namespace dicomlake::source::dicomweb
