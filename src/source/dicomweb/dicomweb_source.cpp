@@ -36,7 +36,9 @@ std::string first_string(const nlohmann::json& study, const char* tag) {
     if (v == it->end() || !v->is_array() || v->empty()) return {};
     const auto& first = (*v)[0];
     if (first.is_string()) return first.get<std::string>();
-    if (first.is_number()) return std::to_string(first.get<long long>());
+    // Integers only: a float (1e300) converted to an integer type is undefined behaviour.
+    if (first.is_number_unsigned()) return std::to_string(first.get<unsigned long long>());
+    if (first.is_number_integer()) return std::to_string(first.get<long long>());
     return {};
 }
 
@@ -105,7 +107,7 @@ private:
             nlohmann::json page;
             try {
                 page = nlohmann::json::parse(r.body);
-            } catch (const nlohmann::json::parse_error&) {
+            } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for 1e400
                 throw SourceError(FailureKind::malformed, "QIDO-RS series answer is not JSON");
             }
             if (!page.is_array() || page.empty()) break;
@@ -195,9 +197,11 @@ std::vector<std::string> DicomwebSource::split_multipart(const std::string& body
             throw SourceError(FailureKind::malformed, "a multipart answer with a truncated part");
         size_t content_start = headers_end + skip;
         size_t content_end = next;
-        if (content_end >= 2 && body.compare(content_end - 2, 2, "\r\n") == 0)
+        // The line break before the next delimiter belongs to it, unless it is the one that
+        // ended the headers (an empty part): never end before the start.
+        if (content_end >= content_start + 2 && body.compare(content_end - 2, 2, "\r\n") == 0)
             content_end -= 2;
-        else if (content_end >= 1 && body[content_end - 1] == '\n')
+        else if (content_end >= content_start + 1 && body[content_end - 1] == '\n')
             content_end -= 1;
         parts.push_back(body.substr(content_start, content_end - content_start));
         at = next;
@@ -214,6 +218,8 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body) {
         page = nlohmann::json::parse(body);
     } catch (const nlohmann::json::parse_error& e) {
         throw SourceError(FailureKind::malformed, "QIDO-RS answer is not JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception&) {  // out_of_range: a number such as 1e400
+        throw SourceError(FailureKind::malformed, "QIDO-RS answer holds a number out of range");
     }
     if (page.is_object()) page = nlohmann::json::array({page});
     if (!page.is_array()) throw SourceError(FailureKind::malformed, "QIDO-RS answer is not a JSON array");
