@@ -937,5 +937,15 @@ TEST(DicomJson, FinishInstanceAppendsAndCheckInstanceCanRefuse) {
     EXPECT_EQ(refusing.finished, 1);
 }
 
+// Found by fuzzing (tests/fuzz/seeds/walk/regression-identity-search-malformed.json): reading
+// the identity of a malformed instance reached undefined behaviour inside simdjson (visible
+// under the sanitizer build); it must be a MalformedJson like any other malformed body.
+TEST(DicomJson, MalformedIdentityAttributesAreMalformedJson) {
+    RewritingFilter filter;
+    for (const char* body : {R"({"00080050":{"":]}})", R"({"00100020":{"vr":"LO","Value":["P"]},"00080050":{"":]}})",
+                             R"([{"00080050":{"vr":"SH","Value":["A"}},"00100010":{"vr":"PN"}}])"})
+        EXPECT_THROW(parse_metadata(body, filter), MalformedJson) << body;
+}
+
 }  // namespace
 }  // namespace dicomlake::model
