@@ -1,7 +1,7 @@
 // The multipart/related splitter of WADO-RS answers. The input's first line is the
 // Content-Type header (so the boundary is fuzzed too), the rest is the body.
 // Invariants: no crash or sanitizer report; failures are SourceError of kind `malformed`; on
-// success every part is a piece of the body and the parts together are no longer than it.
+// success the parts are pieces of the body, in order, without overlap.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,12 +21,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto parts = DicomwebSource::split_multipart(body, content_type);
         FUZZ_REQUIRE(!parts.empty(), "an answer split into no part without an error");
-        std::size_t total = 0;
+        // The parts are pieces of the body, in order, without overlap, and each one came after
+        // at least a delimiter ("--") and the end of its headers (an empty line).
+        std::size_t at = 0, total = 0;
         for (const auto& p : parts) {
-            total += p.size();
-            FUZZ_REQUIRE(body.find(p) != std::string::npos, "a part that is not in the body");
+            at = body.find(p, at);
+            FUZZ_REQUIRE(at != std::string::npos, "a part that is not the next piece of the body");
+            at += p.size();
+            total += p.size() + 4;
         }
-        FUZZ_REQUIRE(total <= body.size(), "parts longer than the body");
+        FUZZ_REQUIRE(total <= body.size(), "parts longer than the body allows");
     } catch (const SourceError& e) {
         FUZZ_REQUIRE(e.kind() == FailureKind::malformed, "a multipart failure that is not `malformed`");
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Generates the fuzzers' seed corpus from the project's own data, once per build directory:
 #   tests/fuzz/make-corpus.sh OUT_DIR FLEETGEN
-# walk: DICOM JSON (dcm2json) of a small generated fleet and of the real vendor samples when
-#   ../shared/data/dicom-samples is present, one instance per file and whole series as arrays;
+# walk: DICOM JSON (dcm2json) of a small generated fleet, of pydicom's test files and of the
+#   real vendor samples when ../shared/data/dicom-samples is present: each instance alone,
+#   some as arrays, and a few whole series as arrays;
 # qido: listing pages made of the study-level attributes of those instances;
 # multipart: those bodies wrapped as multipart/related answers (first line: Content-Type);
 # toml: the example configuration.
@@ -42,12 +43,14 @@ to_json() {  # to_json DICOM_FILE OUT_JSON
 "$fleetgen" --out "$tmp/fleet" --seed 8 --scanners 2 --studies 4 --instances-per-series 2 >/dev/null
 files=()
 while IFS= read -r f; do files+=("$f"); done < <(find "$tmp/fleet" -type f ! -name '*.json' | sort)
+# pydicom's test files (python3-pydicom, a dependency) bring odd encodings and character sets.
 samples="$root/../shared/data/dicom-samples"
-if [ -d "$samples" ]; then
-  while IFS= read -r f; do files+=("$f"); done < <(find "$samples" -type f \( -iname '*.dcm' -o ! -name '*.*' \) | sort)
-else
-  echo "make-corpus: $samples is absent: seeds from the generated fleet only"
-fi
+[ -d "$samples" ] || echo "make-corpus: $samples is absent: seeds from the fleet and pydicom's files only"
+for d in "$samples" /usr/lib/python3/dist-packages/pydicom/data/test_files \
+         /usr/lib/python3/dist-packages/pydicom/data/charset_files; do
+  [ -d "$d" ] || continue
+  while IFS= read -r f; do files+=("$f"); done < <(find "$d" -type f \( -iname '*.dcm' -o ! -name '*.*' \) | sort)
+done
 
 n=0
 for f in "${files[@]}"; do
@@ -55,16 +58,17 @@ for f in "${files[@]}"; do
   to_json "$f" "$j" || continue
   [ -s "$j" ] || continue
   keep walk "$j"
-  jq -c '[.]' "$j" >"$tmp/a$n.json" && keep walk "$tmp/a$n.json"
+  # Some as one-element arrays too (more would only slow the fuzzer's start, not add paths).
+  if [ $((n % 8)) -eq 0 ]; then jq -c '[.]' "$j" >"$tmp/a$n.json" && keep walk "$tmp/a$n.json"; fi
   # A QIDO-RS page: the study-level attributes Orthanc and dcm4chee answer with.
   jq -c '[with_entries(select(.key | IN("0020000D","00080020","00080030","00080050","00080061",
           "00100010","00100020","00201206","00201208","00081030")))]' "$j" >"$tmp/q$n.json" &&
     keep qido "$tmp/q$n.json"
   n=$((n + 1))
 done
-# Whole series as one body (what WADO-RS answers), from the fleet's instances.
+# Whole series as one body (what WADO-RS answers).
 jq -cs '.' "$tmp"/i*.json >"$tmp/all.json" 2>/dev/null || true
-jq -c 'group_by(.["0020000E"].Value[0])[] ' "$tmp/all.json" 2>/dev/null | head -n 40 |
+jq -c '[group_by(.["0020000E"].Value[0])[]] | .[:16][]' "$tmp/all.json" 2>/dev/null |
   while IFS= read -r series; do
     printf '%s' "$series" >"$tmp/s.json"
     keep walk "$tmp/s.json"
