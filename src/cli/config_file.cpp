@@ -23,6 +23,16 @@ bool bare_key(const std::string& k) {
     return true;
 }
 
+// The exponent of a float: an optional sign and digits. (Not a number read again: "1e1e1"
+// is no number, and a long run of them recursed once per 'e'.)
+bool exponent(const std::string& v) {
+    size_t i = (!v.empty() && (v[0] == '+' || v[0] == '-')) ? 1 : 0;
+    if (i == v.size()) return false;
+    for (; i < v.size(); ++i)
+        if (v[i] < '0' || v[i] > '9') return false;
+    return true;
+}
+
 // A TOML decimal integer or float (no inf/nan, hex or underscores: settings never need them).
 bool decimal_number(const std::string& v) {
     size_t i = 0;
@@ -34,7 +44,7 @@ bool decimal_number(const std::string& v) {
         else if (v[i] == '.' && dots == 0)
             ++dots;
         else if ((v[i] == 'e' || v[i] == 'E') && digits > 0)
-            return decimal_number(v.substr(i + 1)) && v.find('.', i) == std::string::npos;
+            return exponent(v.substr(i + 1));
         else
             return false;
     }

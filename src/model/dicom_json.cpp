@@ -1,5 +1,6 @@
 #include "model/dicom_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -63,10 +64,16 @@ struct Walker {
         instance = Instance{};
         identity.clear();
         if (!identity_tags.empty()) {
-            for (TagKey t : identity_tags) {
-                auto found = obj.find_field_unordered(tag_hex(t));
-                if (found.error() == simdjson::NO_SUCH_FIELD) continue;
-                od::object attr = found.get_object();
+            // One forward pass over the fields, not one find_field_unordered per tag: simdjson's
+            // search wraps around to the object's start assuming it is well formed, which a
+            // malformed body breaks (undefined behaviour in simdjson 3.0).
+            for (auto field : obj) {
+                TagKey t = 0;
+                if (!parse_tag(field.unescaped_key(), t)) continue;  // the walk reports it
+                if (std::find(identity_tags.begin(), identity_tags.end(), t) == identity_tags.end()) continue;
+                if (std::any_of(identity.begin(), identity.end(), [t](const auto& i) { return i.first == t; }))
+                    continue;  // a tag twice: the first one counts
+                od::object attr = field.value().get_object();
                 if (dictionary_vr(t) == "SQ")
                     read_identity_items(attr, t);
                 else

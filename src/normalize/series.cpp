@@ -418,10 +418,11 @@ StudyResult StudyAccumulator::finish() {
                         if (!r.ctdivol_mgy || v > *r.ctdivol_mgy) r.ctdivol_mgy = v;
 
         // Protocol identity and acquisition time, from the series' attributes.
-        auto value_of = [&s](std::initializer_list<const char*> paths) -> const std::string* {
+        // Captured by init-capture: clang 14 cannot capture a structured binding (C++20).
+        auto value_of = [&attrs = s.attrs](std::initializer_list<const char*> paths) -> const std::string* {
             for (const char* p : paths) {
-                auto it = s.attrs.find(p);
-                if (it != s.attrs.end() && it->second.json != "null") return &it->second.json;
+                auto it = attrs.find(p);
+                if (it != attrs.end() && it->second.json != "null") return &it->second.json;
             }
             return nullptr;
         };

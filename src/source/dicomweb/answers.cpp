@@ -112,6 +112,8 @@ std::vector<std::string> parse_series_page(const std::string& body) {
     } catch (const nlohmann::json::parse_error& e) {
         throw SourceError(FailureKind::malformed,
                           "QIDO-RS series answer is not JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception&) {  // out_of_range: a number such as 1e400
+        throw SourceError(FailureKind::malformed, "QIDO-RS series answer holds a number out of range");
     }
     if (!page.is_array()) throw SourceError(FailureKind::malformed, "QIDO-RS series answer is not a JSON array");
     for (const auto& series : page) {

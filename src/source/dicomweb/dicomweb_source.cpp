@@ -74,9 +74,11 @@ std::vector<std::string> DicomwebSource::split_multipart(const std::string& body
             throw SourceError(FailureKind::malformed, "a multipart answer with a truncated part");
         size_t content_start = headers_end + skip;
         size_t content_end = next;
-        if (content_end >= 2 && body.compare(content_end - 2, 2, "\r\n") == 0)
+        // The line break before the next delimiter belongs to it, unless it is the one that
+        // ended the headers (an empty part): never end before the start.
+        if (content_end >= content_start + 2 && body.compare(content_end - 2, 2, "\r\n") == 0)
             content_end -= 2;
-        else if (content_end >= 1 && body[content_end - 1] == '\n')
+        else if (content_end >= content_start + 1 && body[content_end - 1] == '\n')
             content_end -= 1;
         parts.push_back(body.substr(content_start, content_end - content_start));
         at = next;
@@ -93,6 +95,8 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body, s
         page = nlohmann::json::parse(body);
     } catch (const nlohmann::json::parse_error& e) {
         throw SourceError(FailureKind::malformed, "QIDO-RS answer is not JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception&) {  // out_of_range: a number such as 1e400
+        throw SourceError(FailureKind::malformed, "QIDO-RS answer holds a number out of range");
     }
     if (page.is_object()) page = nlohmann::json::array({page});
     if (!page.is_array()) throw SourceError(FailureKind::malformed, "QIDO-RS answer is not a JSON array");

@@ -126,6 +126,19 @@ TEST(ConfigFile, OnlyDecimalNumbersAreNumbers) {
         EXPECT_THROW(parse_config_text(bad, "t.toml"), ConfigError) << bad;
 }
 
+// Seen while fuzzing: "1e1e1" passed as a number, and a long run of "e1" overflowed the stack
+// (one recursion per 'e').
+TEST(ConfigFile, AnExponentIsASignAndDigitsOnly) {
+    auto v = parse_config_text("a = 1e-3\nb = 2.5E+10\n", "t.toml");
+    EXPECT_EQ(v.at("a").value, "1e-3");
+    EXPECT_EQ(v.at("b").value, "2.5E+10");
+    for (const char* bad : {"x = 1e1e1\n", "x = 1e+\n", "x = 1e1.5\n", "x = 1e--1\n"})
+        EXPECT_THROW(parse_config_text(bad, "t.toml"), ConfigError) << bad;
+    std::string deep = "x = 1";
+    for (int i = 0; i < 20000; ++i) deep += "e1";
+    EXPECT_THROW(parse_config_text(deep + "\n", "t.toml"), ConfigError);
+}
+
 TEST(ConfigFile, ArraysAndInlineTablesAreRefused) {
     for (const char* text : {"modalities = [\"MR\", \"CT\"]\n", "pacs = { url = \"x\" }\n", "[[pacs]]\nurl = \"x\"\n",
                              "[pacs.tls]\nca = \"x\"\n"}) {

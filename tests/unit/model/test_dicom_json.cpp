@@ -937,6 +937,24 @@ TEST(DicomJson, FinishInstanceAppendsAndCheckInstanceCanRefuse) {
     EXPECT_EQ(refusing.finished, 1);
 }
 
+// Found by fuzzing (tests/fuzz/seeds/walk/regression-identity-search-malformed.json): reading
+// the identity of a malformed instance reached undefined behaviour inside simdjson (reported by
+// the sanitizer build). simdjson On-Demand does not validate what it skips, so such a body ends
+// as MalformedJson or as an instance in which the malformed attribute holds no value.
+TEST(DicomJson, MalformedIdentityAttributesAreRefusedOrEmpty) {
+    RewritingFilter filter;
+    for (const char* body : {R"({"00080050":{"":]}})", R"({"00100020":{"vr":"LO","Value":["P"]},"00080050":{"":]}})",
+                             R"([{"00080050":{"vr":"SH","Value":["A"}},"00100010":{"vr":"PN"}}])"}) {
+        try {
+            for (const auto& instance : parse_metadata(body, filter))
+                for (const auto& a : instance.attributes)
+                    if (a.tag == 0x00080050) EXPECT_EQ(a.json, "null") << body;
+        } catch (const MalformedJson&) {
+        }
+    }
+    EXPECT_THROW(parse_metadata(R"([{"00080050":{"vr":"SH","Value":["A"}}}])", filter), MalformedJson);
+}
+
 }  // namespace
 }  // namespace dicomlake::model
 

@@ -129,5 +129,32 @@ TEST(Multipart, MalformedAnswersAreMalformedErrors) {
     }
 }
 
+// Found by fuzzing (tests/fuzz/seeds/multipart/regression-empty-part*): an empty part made the
+// next part start before its own content and run to the end of the body.
+TEST(Multipart, AnEmptyPartIsEmpty) {
+    const std::string crlf = "--B\r\n\r\n--B\r\nContent-Type: application/dicom+json\r\n\r\n{}\r\n--B--\r\n";
+    EXPECT_EQ(DicomwebSource::split_multipart(crlf, "multipart/related; boundary=B"),
+              (std::vector<std::string>{"", "{}"}));
+    EXPECT_EQ(DicomwebSource::split_multipart("--B\n\n--B\n\n[]\n--B--\n", "multipart/related; boundary=B"),
+              (std::vector<std::string>{"", "[]"}));
+}
+
+// Found by fuzzing (tests/fuzz/seeds/qido/regression-*): a number JSON cannot hold escaped as
+// a library exception, and a float where a UID or a count belongs was converted to an integer
+// (undefined behaviour).
+TEST(QidoPage, NumbersOutOfRangeAreMalformedOrIgnored) {
+    try {
+        DicomwebSource::parse_qido_page(R"([{"0020000D":{"vr":"UI","Value":["1.2.3"]},"00201208":{"vr":"IS","Value":[1e400]}}])");
+        ADD_FAILURE() << "no error for 1e400";
+    } catch (const SourceError& e) {
+        EXPECT_EQ(e.kind(), FailureKind::malformed);
+    }
+    auto refs = DicomwebSource::parse_qido_page(
+        R"([{"0020000D":{"vr":"UI","Value":[1e300]}},{"0020000D":{"vr":"UI","Value":["1.2.3"]},"00201208":{"vr":"IS","Value":[-1e300]}}])");
+    ASSERT_EQ(refs.size(), 1u);  // a float is no UID
+    EXPECT_EQ(refs[0].study_uid, "1.2.3");
+    EXPECT_EQ(refs[0].instances, -1);  // nor a count
+}
+
 }  // namespace
 }  // namespace dicomlake::source::dicomweb
