@@ -72,6 +72,8 @@ void Oracle::plant_list(const Node& s, const Person& p) {
             skip(r, "kept under the default options");
         } else if (group == 0x0000 || group == 0x0002 || group == 0x0004) {
             skip(r, "command, file meta or directory attribute");
+        } else if (r.tag == 0x00080201) {
+            skip(r, "a time-zone offset, modified with the dates: it cannot hold an identifier");
         } else if (written_elsewhere().count(r.tag)) {
             skip(r, "written by the study writers");
         } else if (one_of(r.vr, {"OB", "OW", "OF", "OD", "OL", "OV", "UN", "US", "SS", "UL", "SL", "FL", "FD", "SV",
@@ -104,6 +106,9 @@ void Oracle::plant_list(const Node& s, const Person& p) {
             } else if (r.action == "C" && !one_of(r.vr, {"CS", "AE", "SH", "UR"})) {
                 plant(s, r.tag, r.vr, "Note " + p.family + " " + pid_,
                       {latin(p.family, "list"), latin(pid_, "list")}, "cleaned descriptor");
+            } else if (r.action == "C") {
+                // Cleaning removes the patient's identifiers, not any text: a short one holds the ID.
+                plant(s, r.tag, r.vr, pid_, {latin(pid_, "list")}, "cleaned, holds the PatientID");
             } else {
                 std::string t = token('X');
                 std::string v = r.vr == "UR" ? "https://example.org/" + t : t;
@@ -258,7 +263,7 @@ void Oracle::other_ids(const Node& top) {
     std::string acc_issuer = token('N');
     plant(acc, 0x00400031, "UT", acc_issuer, {latin(acc_issuer, a)});
     // Descriptors naming those tokens (the descriptors are cleaned, not removed).
-    plant(top, 0x00081030, "LO", "CT KNEE " + ids[1] + " " + ascii_case(issuers[2], false),
+    plant(top, 0x00081030, "LO", "CT KNEE " + ids[1] + " " + ascii_case(issuers[2] + " Clinic", false),
           {latin(ids[1], a), latin(issuers[2], a)}, "StudyDescription");
     plant(top, 0x00400254, "LO", "PPS " + o2 + " " + acc_issuer, {latin(o2, a), latin(acc_issuer, a)});
     plant(top, 0x00204000, "LT", "Prior at " + issuer + " as " + ids[2],
