@@ -181,7 +181,9 @@ Rule RuleTable::unlisted(model::TagKey tag, std::string_view vr) const {
         if (options_.has(ProfileOption::retain_long_modified_dates)) return Rule::shift_date;
         return Rule::remove;
     }
-    if (is_free_text_vr(vr)) return kept_text(tag) ? Rule::keep : Rule::remove;
+    // Kept free text is still cleaned of the study's identity tokens: a code meaning or a coil
+    // name can carry a name typed at the console as well as a description can.
+    if (is_free_text_vr(vr)) return kept_text(tag) ? Rule::clean_text : Rule::remove;
     return vr == "SQ" ? Rule::keep_sequence : Rule::keep;
 }
 
@@ -196,7 +198,7 @@ Rule RuleTable::lookup(model::TagKey tag, std::string_view vr) const {
         if ((tag & wildcards_[i]->mask) == wildcards_[i]->tag) row = wildcards_[i];
     const std::string& dictionary = model::dictionary_vr(tag);
     // A public tag nobody can look up is as opaque as a private one.
-    if (row == nullptr && dictionary.empty()) return kept_text(tag) ? Rule::keep : Rule::remove;
+    if (row == nullptr && dictionary.empty()) return kept_text(tag) ? Rule::clean_text : Rule::remove;
     if (dictionary.empty() || vr == dictionary) return row ? resolve(*row, options_, vr) : unlisted(tag, vr);
     // The sender's VR was riskier than the dictionary's (model::value_vr): the value is not
     // what the tag's rule was written for.

@@ -15,6 +15,7 @@
 #include "deid/pseudonym.hpp"
 #include "fault_proxy.hpp"
 #include "harness.hpp"
+#include "warehouse/ledger.hpp"
 
 namespace dicomlake::testing {
 namespace {
@@ -87,8 +88,8 @@ protected:
         deid::Pseudonymizer pseudo(Lab::instance().key(), 1);
         pqxx::connection c(db);
         pqxx::work tx(c);
-        auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE study_key = $1",
-                                  pseudo.uid(uid));
+        auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE ledger_key = $1",
+                                  warehouse::ledger_key(pseudo, pseudo.uid(uid)));
         if (row.empty()) return "(no status)";
         return row[0][0].as<std::string>() + ": " + row[0][1].c_str();
     }

@@ -31,6 +31,7 @@
 #include "harness.hpp"
 #include "model/dicom_json.hpp"
 #include "normalize/series.hpp"
+#include "util/dates.hpp"
 
 namespace dicomlake::testing {
 namespace {
@@ -288,7 +289,10 @@ const OracleRun& oracle_run() {
             std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", r.db}};
             r.migrate = lab.dicomlake("migrate", env);
             std::string day = r.truth.manifest["real_day"]["forms"][0];
-            r.backfill = lab.dicomlake("backfill --log-level debug --from " + day + " --to " + day, env);
+            // The window is the operator's own input (run.window_from/to, the log, status): it
+            // must not be the studies' day itself, or the test would plant the leak it looks for.
+            r.backfill = lab.dicomlake(
+                "backfill --log-level debug --from " + add_days(day, -17) + " --to " + add_days(day, 23), env);
             r.status = lab.dicomlake("status", env);
             remove_from_pacs(r.truth.manifest["studies"]);
             auto d = run_shell("pg_dump --data-only --dbname=" + shell_quote(r.db));

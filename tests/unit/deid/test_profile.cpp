@@ -440,7 +440,7 @@ TEST(RuleTable, SpotChecks) {
         {0x00189345, "FD", nullptr, Rule::keep, "CTDIvol"},
         {0x00180080, "DS", nullptr, Rule::keep, "RepetitionTime"},
         {0x00180081, "DS", nullptr, Rule::keep, "EchoTime"},
-        {0x00081090, "LO", nullptr, Rule::keep, "ManufacturerModelName"},
+        {0x00081090, "LO", nullptr, Rule::clean_text, "ManufacturerModelName"},
         {0x00080060, "CS", "", Rule::keep, "Modality"},
         {0x00080016, "UI", "", Rule::replace_uid, "SOPClassUID (Pseudonymizer keeps 1.2.840.10008)"},
         {0x00081150, "UI", "retain-uids", Rule::keep, "ReferencedSOPClassUID (retain-uids)"},
@@ -448,8 +448,8 @@ TEST(RuleTable, SpotChecks) {
         {0x52009229, "SQ", nullptr, Rule::keep_sequence, "SharedFunctionalGroupsSequence"},
         {0x00089999, "PN", "retain-device-identity", Rule::remove, "an unknown PN"},
         {0x00142006, "PN", nullptr, Rule::remove, "EvaluatorName: not in the table"},
-        {0x00080070, "LO", nullptr, Rule::keep, "Manufacturer (default keep list)"},
-        {0x00080104, "LO", nullptr, Rule::keep, "CodeMeaning (default keep list)"},
+        {0x00080070, "LO", nullptr, Rule::clean_text, "Manufacturer (default keep list)"},
+        {0x00080104, "LO", nullptr, Rule::clean_text, "CodeMeaning (default keep list)"},
         {0x00081190, "UR", nullptr, Rule::remove, "RetrieveURL: not in the table"},
         {0x00020016, "AE", nullptr, Rule::remove, "SourceApplicationEntityTitle: not in the table"},
         {0x00100212, "UC", nullptr, Rule::remove, "StrainDescription: not in the table"},
@@ -480,9 +480,9 @@ TEST(RuleTable, KeepTextListDecidesUnlistedFreeText) {
     EXPECT_EQ(none.lookup(0x00180024, "SH"), Rule::remove);  // SequenceName
     EXPECT_EQ(none.lookup(0x00180020, "CS"), Rule::keep);    // ScanningSequence: a code string
     RuleTable some(ProfileOptions::defaults(), parse_keep_text("WindowCenterWidthExplanation, 00142006, 0018FFF0"));
-    EXPECT_EQ(some.lookup(0x00281055, "LO"), Rule::keep);
+    EXPECT_EQ(some.lookup(0x00281055, "LO"), Rule::clean_text);  // kept, cleaned of identity tokens
     EXPECT_EQ(some.lookup(0x00142006, "PN"), Rule::clean_text);  // a name is cleaned, never kept as is
-    EXPECT_EQ(some.lookup(0x0018FFF0, "LO"), Rule::keep);        // an unknown tag, listed by hex
+    EXPECT_EQ(some.lookup(0x0018FFF0, "LO"), Rule::clean_text);  // an unknown tag, listed by hex
     EXPECT_EQ(some.lookup(0x00080070, "LO"), Rule::remove);
     // Listed attributes follow Table E.1-1 whatever the list says.
     RuleTable listed(ProfileOptions::defaults(), parse_keep_text("PatientID, SeriesDescription"));
@@ -573,7 +573,7 @@ TEST(RuleTable, UnlistedAttributesByVrUnderEveryOptionSet) {
             << o.to_string();
         ASSERT_EQ(t.lookup(0x52009229, "SQ"), Rule::keep_sequence) << o.to_string();
         ASSERT_EQ(t.lookup(0x00281055, "LO"), Rule::remove) << o.to_string();  // WindowCenterWidthExplanation
-        ASSERT_EQ(t.lookup(0x00180024, "SH"), Rule::keep) << o.to_string();    // SequenceName (kept by default)
+        ASSERT_EQ(t.lookup(0x00180024, "SH"), Rule::clean_text) << o.to_string();    // SequenceName (kept by default)
         // Public tags PS3.6 does not define are removed like private ones.
         for (const char* vr : {"PN", "UI", "SQ", "LO", "CS", "DS", "DA"})
             ASSERT_EQ(t.lookup(0x00089999, vr), Rule::remove) << vr << " " << o.to_string();
