@@ -508,7 +508,7 @@ struct FileIdentity {
 
 // Walks a data set like the profile would: kept values and their keywords into `corpus`
 // (cleaned descriptors as cleaned); every date into `dates`, FrameAcquisitionDateTime's into
-// `acquired` (dicomlake keeps real acquisition times in acquisition_activity).
+// `acquired` (real acquisition days reach only the utilization aggregates, activity_day).
 void walk_kept(DcmItem* item, const std::string& prefix, bool removed, const deid::RuleTable& rules,
                const FileIdentity& id, const std::string& file, KeptCorpus& corpus, std::set<long>& dates,
                std::set<long>& acquired) {
@@ -701,7 +701,7 @@ TEST(Leak, RealFileIdentifiersAppearNowhere) {
         } else if (c.kind == "patient_birth_date" && real_acquisition_days.count(c.value)) {
             reason =
                 "also a real study/acquisition date of a seeded file (the backfill window and "
-                "acquisition_activity keep those unshifted)";
+                "activity_day keep those days unshifted)";
         } else if (own_text.find(c.value) != std::string::npos) {
             reason = "occurs in dicomlake's own output for studies without real identifiers";
         }

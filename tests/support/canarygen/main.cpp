@@ -409,7 +409,9 @@ private:
         put(top, 0x00081090, "LO", model);
         put(top, 0x00181000, "LO", serial);
         put(top, 0x00081010, "SH", station);
-        if (treatment(top, 0x00081090, "LO") == "keep") must_survive("ManufacturerModelName", model, "series", "model");
+        // A kept model name is cleaned of identity tokens, which it does not hold: it survives as is.
+        if (auto t = treatment(top, 0x00081090, "LO"); t == "keep" || t == "clean_text")
+            must_survive("ManufacturerModelName", model, "series", "model");
         if (treatment(top, 0x00181000, "LO") == "keep")
             must_survive("DeviceSerialNumber", serial, "series", "device_serial");
     }
@@ -531,7 +533,7 @@ void Generator::plant_e11(const Node& top, const Patient& p) {
         }
         if (tag == 0x00189074) {
             skip(row, "DT",
-                 "an acquisition time: dicomlake keeps real acquisition times in acquisition_activity on purpose; "
+                 "an acquisition time: real acquisition days reach only the utilization aggregates (activity_day); "
                  "the studies carry theirs in AcquisitionDate/AcquisitionDateTime (the study day)");
             continue;
         }
@@ -897,7 +899,7 @@ json Generator::report() const {
                     "tag, keyword path as dicomlake names it, sequence depth, the Table E.1-1 rule, what the profile "
                     "must do (treatment), and the enclosing sequence the profile removes, if any"},
                    {"study_day",
-                    "the real StudyDate / acquisition day: may appear in the ledger and acquisition_activity, "
+                    "the real StudyDate / acquisition day: may appear in the run window and activity_day, "
                     "not in the tables listed"},
                    {"must_survive",
                     "analytic values and where dicomlake stores them (table, column or attributes path), by "
@@ -931,8 +933,8 @@ json Generator::report() const {
     r["not_canaries"] = not_canaries;
 
     // The study day is a real date: StudyDate, the acquisition times, the SR's content date.
-    // It is the backfill window (ledger, logs) and dicomlake keeps real acquisition times in
-    // acquisition_activity (no patient or study key); in the patient-linked tables only the
+    // It is the backfill window (ledger, logs) and the utilization aggregates count it in
+    // activity_day (no patient or study key); in the patient-linked tables only the
     // shifted date may appear.
     json window;
     window["value"] = da(day_);
@@ -944,7 +946,7 @@ json Generator::report() const {
     window["where"] = json::array({"StudyDate", "AcquisitionDate", "AcquisitionDateTime", "ContentDate (CT, SR)",
                                    "ContentSequence[3].DateTime (SR)"});
     window["reason"] =
-        "the backfill window, and real acquisition times kept on purpose in dicomlake.acquisition_activity";
+        "the backfill window, and real acquisition days counted on purpose in dicomlake.activity_day";
     r["study_day"] = window;
     r["must_survive"] = must_survive_;
 
