@@ -86,8 +86,9 @@ model::Attribute text_attribute(const std::string& path, model::TagKey tag, cons
 
 std::vector<SafePrivate> parse_safe_private(const std::string& list) {
     std::vector<SafePrivate> out;
-    size_t start = 0;
+    size_t start = 0, entry = 0;
     while (start < list.size()) {
+        ++entry;
         size_t end = list.find(';', start);
         std::string item = trim(list.substr(start, end == std::string::npos ? std::string::npos : end - start));
         start = end == std::string::npos ? list.size() : end + 1;
@@ -97,9 +98,10 @@ std::vector<SafePrivate> parse_safe_private(const std::string& list) {
         char tail = 0;
         if (slash == std::string::npos || slash == 0 ||
             std::sscanf(item.c_str() + slash + 1, "%4x,%2x%c", &group, &element, &tail) != 2 || (group & 1) == 0)
-            throw ConfigError("safe private attribute '" + item +
-                              "' is not of the form CREATOR/gggg,ee (odd group, element's last two hex digits), "
-                              "e.g. SIEMENS MR HEADER/0019,0C");
+            // Named by position: configuration errors never echo a value.
+            throw ConfigError("entry " + std::to_string(entry) +
+                              " of anonymization.safe_private is not of the form CREATOR/gggg,ee (odd group, "
+                              "element's last two hex digits), e.g. SIEMENS MR HEADER/0019,0C");
         out.push_back({trim(item.substr(0, slash)), static_cast<std::uint16_t>(group),
                        static_cast<std::uint8_t>(element)});
     }

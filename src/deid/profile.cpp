@@ -100,17 +100,19 @@ ProfileOptions& ProfileOptions::set(ProfileOption o, bool on) {
 
 ProfileOptions ProfileOptions::parse(const std::string& list) {
     ProfileOptions o;
-    size_t start = 0;
+    size_t start = 0, entry = 0;
     while (start <= list.size()) {
         size_t comma = list.find(',', start);
         std::string name = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        ++entry;
         if (!name.empty()) {
             size_t i = 0;
             while (i < kNames.size() && kNames[i] != name) ++i;
             if (i == kNames.size()) {
                 std::string known;
                 for (const auto& n : kNames) known += (known.empty() ? "" : ", ") + n;
-                throw ConfigError("unknown de-identification option '" + name + "' (known: " + known + ")");
+                throw ConfigError("entry " + std::to_string(entry) + " of anonymization.options is not a known option (known: " +
+                                  known + ")");
             }
             o.set(static_cast<ProfileOption>(i));
         }
@@ -219,16 +221,18 @@ const char* const kDefaultKeepText =
 
 std::vector<model::TagKey> parse_keep_text(const std::string& list) {
     std::vector<model::TagKey> out;
-    size_t start = 0;
+    size_t start = 0, entry = 0;
     while (start <= list.size()) {
         size_t comma = list.find(',', start);
         std::string name = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        ++entry;
         if (!name.empty()) {
             model::TagKey tag = 0;
             if (!model::parse_tag(name, tag)) tag = model::tag_for_keyword(name);
             if (tag == 0 || model::is_private(tag))
-                throw ConfigError("keep-text entry '" + name +
-                                  "' is neither a PS3.6 keyword nor the 8 hex digits of a public tag "
+                throw ConfigError("entry " + std::to_string(entry) +
+                                  " of anonymization.keep_text is neither a PS3.6 keyword nor the 8 hex digits of a "
+                                  "public tag "
                                   "(e.g. SequenceName or 00180024)");
             out.push_back(tag);
         }
