@@ -86,13 +86,7 @@ model::Attribute text_attribute(const std::string& path, model::TagKey tag, cons
 
 std::vector<SafePrivate> parse_safe_private(const std::string& list) {
     std::vector<SafePrivate> out;
-    size_t start = 0, entry = 0;
-    while (start < list.size()) {
-        ++entry;
-        size_t end = list.find(';', start);
-        std::string item = trim(list.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        start = end == std::string::npos ? list.size() : end + 1;
-        if (item.empty()) continue;
+    for_each_list_entry(list, ';', [&](const std::string& item, size_t entry) {
         auto slash = item.rfind('/');
         unsigned group = 0, element = 0;
         char tail = 0;
@@ -104,7 +98,7 @@ std::vector<SafePrivate> parse_safe_private(const std::string& list) {
                               "element's last two hex digits), e.g. SIEMENS MR HEADER/0019,0C");
         out.push_back({trim(item.substr(0, slash)), static_cast<std::uint16_t>(group),
                        static_cast<std::uint8_t>(element)});
-    }
+    });
     return out;
 }
 

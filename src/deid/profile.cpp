@@ -93,6 +93,19 @@ ProfileOptions ProfileOptions::defaults() {
 
 const std::vector<std::string>& ProfileOptions::option_names() { return kNames; }
 
+void for_each_list_entry(const std::string& list, char separator,
+                         const std::function<void(const std::string& entry, size_t position)>& visit) {
+    size_t position = 0;
+    for (size_t start = 0; start <= list.size();) {
+        size_t end = list.find(separator, start);
+        std::string entry = trim(list.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        ++position;
+        if (!entry.empty()) visit(entry, position);
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+}
+
 ProfileOptions& ProfileOptions::set(ProfileOption o, bool on) {
     bits_.set(static_cast<size_t>(o), on);
     return *this;
@@ -100,25 +113,17 @@ ProfileOptions& ProfileOptions::set(ProfileOption o, bool on) {
 
 ProfileOptions ProfileOptions::parse(const std::string& list) {
     ProfileOptions o;
-    size_t start = 0, entry = 0;
-    while (start <= list.size()) {
-        size_t comma = list.find(',', start);
-        std::string name = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        ++entry;
-        if (!name.empty()) {
-            size_t i = 0;
-            while (i < kNames.size() && kNames[i] != name) ++i;
-            if (i == kNames.size()) {
-                std::string known;
-                for (const auto& n : kNames) known += (known.empty() ? "" : ", ") + n;
-                throw ConfigError("entry " + std::to_string(entry) + " of anonymization.options is not a known option (known: " +
-                                  known + ")");
-            }
-            o.set(static_cast<ProfileOption>(i));
+    for_each_list_entry(list, ',', [&](const std::string& name, size_t entry) {
+        size_t i = 0;
+        while (i < kNames.size() && kNames[i] != name) ++i;
+        if (i == kNames.size()) {
+            std::string known;
+            for (const auto& n : kNames) known += (known.empty() ? "" : ", ") + n;
+            throw ConfigError("entry " + std::to_string(entry) +
+                              " of anonymization.options is not a known option (known: " + known + ")");
         }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
+        o.set(static_cast<ProfileOption>(i));
+    });
     if (o.has(ProfileOption::retain_long_full_dates) && o.has(ProfileOption::retain_long_modified_dates))
         throw ConfigError("choose one of retain-long-full-dates and retain-long-modified-dates");
     return o;
@@ -221,24 +226,15 @@ const char* const kDefaultKeepText =
 
 std::vector<model::TagKey> parse_keep_text(const std::string& list) {
     std::vector<model::TagKey> out;
-    size_t start = 0, entry = 0;
-    while (start <= list.size()) {
-        size_t comma = list.find(',', start);
-        std::string name = trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        ++entry;
-        if (!name.empty()) {
-            model::TagKey tag = 0;
-            if (!model::parse_tag(name, tag)) tag = model::tag_for_keyword(name);
-            if (tag == 0 || model::is_private(tag))
-                throw ConfigError("entry " + std::to_string(entry) +
-                                  " of anonymization.keep_text is neither a PS3.6 keyword nor the 8 hex digits of a "
-                                  "public tag "
-                                  "(e.g. SequenceName or 00180024)");
-            out.push_back(tag);
-        }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
+    for_each_list_entry(list, ',', [&](const std::string& name, size_t entry) {
+        model::TagKey tag = 0;
+        if (!model::parse_tag(name, tag)) tag = model::tag_for_keyword(name);
+        if (tag == 0 || model::is_private(tag))
+            throw ConfigError("entry " + std::to_string(entry) +
+                              " of anonymization.keep_text is neither a PS3.6 keyword nor the 8 hex digits of a "
+                              "public tag (e.g. SequenceName or 00180024)");
+        out.push_back(tag);
+    });
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;

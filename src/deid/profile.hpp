@@ -3,6 +3,8 @@
 #pragma once
 
 #include <bitset>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,11 @@
 #include "model/dictionary.hpp"
 
 namespace dicomlake::deid {
+
+// Visits the entries of a `separator`-separated setting, trimmed, skipping empty ones, with
+// their 1-based position (errors name an entry by position: they never echo a value).
+void for_each_list_entry(const std::string& list, char separator,
+                         const std::function<void(const std::string& entry, size_t position)>& visit);
 
 class ProfileOptions {
 public:
