@@ -13,6 +13,7 @@ enum class ExitCode : int {
     db_unavailable = 5,   // the PostgreSQL warehouse is unreachable or refuses the credentials
     locked = 6,           // another dicomlake run holds the warehouse lock
     interrupted = 7,      // stopped by SIGINT/SIGTERM; the same command resumes
+    mail = 8,             // the report was written but could not be delivered by mail
 };
 
 struct ExitCodeInfo {
@@ -33,6 +34,9 @@ inline constexpr ExitCodeInfo kExitCodes[] = {
     {ExitCode::locked, "locked", "another dicomlake run holds the warehouse lock: wait for it (dicomlake status)"},
     {ExitCode::interrupted, "interrupted",
      "stopped by SIGINT/SIGTERM before the end; run the same command again to finish"},
+    {ExitCode::mail, "mail",
+     "the report was written but the mail could not be delivered after retries (the data load, if any, "
+     "is kept): check report.smtp_url and the server's answer in the log, then send it again with dicomlake report --mail"},
 };
 
 }  // namespace dicomlake
