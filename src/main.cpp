@@ -11,6 +11,7 @@
 #include "cli/options.hpp"
 #include "command/command.hpp"
 #include "dicomlake/exit_codes.hpp"
+#include "util/dates.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/redact.hpp"
@@ -31,8 +32,9 @@ std::string footer() {
         "  dicomlake keygen > /etc/dicomlake/key && chmod 600 /etc/dicomlake/key\n"
         "  dicomlake migrate                                  # create or upgrade the warehouse schema\n"
         "  dicomlake backfill --from 2024-01-01 --to 2024-12-31\n"
-        "  dicomlake run                                      # nightly, from cron or a systemd timer\n"
+        "  dicomlake run --report                             # nightly, from cron or a systemd timer\n"
         "  dicomlake status                                   # what happened last night\n"
+        "  dicomlake report --out /var/lib/dicomlake/report   # the daily report as files (--mail to send it)\n"
         "  dicomlake reanonymize --studies uids.txt           # after a profile change or a leak\n\n"
         "Exit codes:\n";
     for (const auto& e : dicomlake::kExitCodes) {
@@ -48,7 +50,8 @@ std::string footer() {
 int main(int argc, char** argv) {
     using namespace dicomlake;
     CLI::App app{"dicomlake " DICOMLAKE_VERSION
-                 ": DICOM metadata from a PACS (DICOMweb) into a PostgreSQL warehouse, de-identified."};
+                 ": DICOM metadata from a PACS (DICOMweb) into a PostgreSQL warehouse, de-identified, and a daily "
+                 "report from it."};
     app.footer(footer());
     app.require_subcommand(1);
     app.fallthrough();
@@ -97,6 +100,23 @@ int main(int argc, char** argv) {
         "run", "the nightly job: from the last run's window end (minus overlap-days) to today; first run: "
                "yesterday and today; retries studies that failed before");
     run->add_flag("--dry-run", dry_run, "show the window and what would be fetched; fetch and write nothing");
+    bool run_report = false;
+    run->add_flag("--report", run_report,
+                  "after a successful or partial run, make yesterday's report: into report-out-dir/<day> and/or "
+                  "mailed to report-to (exit code 8 when the mail fails; the load is kept)");
+    command::ReportRequest report_request;
+    report_request.date = today_plus(-1);
+    auto* report = app.add_subcommand(
+        "report", "the daily report from the warehouse's views: index.html (charts, no script, printable), one CSV "
+                  "per table and report.xlsx, and/or a mail with the key charts and both files attached");
+    report->add_option("--date", report_request.date, "the report day, YYYY-MM-DD (default: yesterday)")
+        ->option_text("DAY");
+    report->add_option("--days", report_request.days, "days of context for the trends")->capture_default_str();
+    report->add_option("--out", report_request.out_dir, "write index.html, the CSVs and report.xlsx into DIR")
+        ->option_text("DIR");
+    report->add_flag("--mail", report_request.mail,
+                     "send it by SMTP to report-to (settings report-smtp-url, report-from...; exit code 8 when it "
+                     "cannot be delivered)");
     auto* check = app.add_subcommand(
         "check", "show every effective setting and where it came from, then test the PACS and the database");
     int status_limit = 10;
@@ -143,7 +163,8 @@ int main(int argc, char** argv) {
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
         if (backfill->parsed()) return command::backfill(config, from, to, dry_run, accessions_file, force);
-        if (run->parsed()) return command::run(config, dry_run);
+        if (run->parsed()) return command::run(config, dry_run, run_report);
+        if (report->parsed()) return command::report(config, report_request);
         if (check->parsed()) return command::check(settings, config);
         if (status->parsed()) return command::status(config, status_limit);
         if (reanonymize->parsed()) return command::reanonymize(config, studies_file, by);
