@@ -113,7 +113,7 @@ public:
     }
 
     std::string appendix() const {
-        std::string out = "<section id=\"sources\">\n<h2>Where the numbers come from</h2>\n"
+        std::string out = "<section id=\"numbers-sources\">\n<h2>Where the numbers come from</h2>\n"
                           "<p class=\"meaning\">Each chart and table is read from one view of the "
                           "warehouse; query it for the full rows.</p>\n";
         if (by_name_.empty()) return out + "<p class=\"empty\">No chart or table in this report.</p>\n</section>\n";
@@ -206,10 +206,10 @@ std::string chart_html(const Chart& chart, const Sources& sources) {
 std::string section_html(const Section& section, const Sources& sources) {
     std::string out = "<section id=\"" + escape(section.id) + "\">\n<h2>" + escape(section.title) + "</h2>\n";
     if (!section.meaning.empty()) out += "<p class=\"meaning\">" + escape(section.meaning) + "</p>\n";
-    out += "<p class=\"when\">";
-    if (!section.period.empty()) out += "<span>Period: " + escape(section.period) + "</span>";
-    if (!section.clock.empty()) out += "<span>Clock: " + escape(section.clock) + "</span>";
-    out += "</p>\n";
+    std::string when;
+    if (!section.period.empty()) when += "<span>Period: " + escape(section.period) + "</span>";
+    if (!section.clock.empty()) when += "<span>Clock: " + escape(section.clock) + "</span>";
+    if (!when.empty()) out += "<p class=\"when\">" + when + "</p>\n";
     if (!section.facts.empty()) {
         out += "<ul class=\"facts\">\n";
         for (const auto& fact : section.facts) out += "<li>" + escape(fact) + "</li>\n";
@@ -237,7 +237,7 @@ std::string header_html(const Report& report) {
     out += "</dl>\n</header>\n<nav class=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n";
     for (const auto& section : report.sections)
         out += "<li><a href=\"#" + escape(section.id) + "\">" + escape(section.title) + "</a></li>\n";
-    return out + "<li><a href=\"#sources\">Where the numbers come from</a></li>\n</ol>\n</nav>\n";
+    return out + "<li><a href=\"#numbers-sources\">Where the numbers come from</a></li>\n</ol>\n</nav>\n";
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace dicomlake::report {
 namespace {
@@ -65,6 +67,7 @@ TEST(Html, IsOneSelfContainedPageWithoutScriptOrUrl) {
     EXPECT_EQ(page.rfind("<!doctype html>", 0), 0u);
     EXPECT_NE(page.find("<meta charset=\"utf-8\">"), std::string::npos);
     EXPECT_NE(page.find("<meta name=\"viewport\""), std::string::npos);
+    EXPECT_NE(page.find("content=\"default-src 'none'; style-src 'unsafe-inline'\""), std::string::npos);
     EXPECT_NE(page.find("<style>"), std::string::npos);
     EXPECT_NE(page.find("@page { size: A4; margin: 15mm; }"), std::string::npos);
     EXPECT_NE(page.find("<svg"), std::string::npos);  // the chart is inline
@@ -182,6 +185,32 @@ TEST(Html, SourceNamesThatCollapseToOneAnchorStayDistinct) {
     std::string page = to_html(report);
     EXPECT_EQ(count(page, "id=\"source-dicomlake-v-nex-weekly\""), 1u);
     EXPECT_EQ(count(page, "id=\"source-dicomlake-v-nex-weekly-2\""), 1u);
+}
+
+// Every in-page link lands somewhere, and no two elements share an id.
+TEST(Html, EveryAnchorLinkResolvesAndIdsAreUnique) {
+    Report report = sample();
+    Section empty;
+    empty.id = "ct-dose";
+    empty.title = "CT dose";
+    empty.empty_reason = "No CT study in the period.";
+    empty.tables = {nex_table(2)};
+    empty.tables[0].id = "ct_rows";  // not shown: the appendix must not link to it
+    report.sections.push_back(empty);
+    std::string page = to_html(report);
+    auto values_of = [&page](const std::string& prefix) {
+        std::vector<std::string> values;
+        for (auto at = page.find(prefix); at != std::string::npos; at = page.find(prefix, at + 1)) {
+            std::size_t start = at + prefix.size();
+            values.push_back(page.substr(start, page.find('"', start) - start));
+        }
+        return values;
+    };
+    std::vector<std::string> ids = values_of(" id=\"");
+    std::vector<std::string> links = values_of("href=\"#");
+    EXPECT_GE(links.size(), 6u);
+    for (const auto& link : links) EXPECT_EQ(std::count(ids.begin(), ids.end(), link), 1) << link;
+    for (const auto& id : ids) EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1) << id;
 }
 
 TEST(Html, SameReportSameBytes) {
