@@ -43,6 +43,18 @@ Chart nex_chart(const std::string& id, const std::string& source) {
     return {id, true, source, line};
 }
 
+// A section with a chart and a table that it must not show: it has nothing to say.
+Section empty_ct_section() {
+    Section ct;
+    ct.id = "ct-dose";
+    ct.title = "CT dose";
+    ct.empty_reason = "No CT study in the period.";
+    ct.charts = {nex_chart("ct_trend", "dicomlake.v_ct_dose")};
+    ct.tables = {nex_table(2)};
+    ct.tables[0].id = "ct_rows";
+    return ct;
+}
+
 Report sample() {
     Report report;
     report.date = "2026-11-30";
@@ -141,16 +153,13 @@ TEST(Html, NumbersRightAlignedWithUnitsAndNullAsDash) {
 
 TEST(Html, EmptySectionShowsItsReasonAndNoChart) {
     Report report = sample();
-    Section ct;
-    ct.id = "ct-dose";
-    ct.title = "CT dose";
-    ct.empty_reason = "No CT study in the period.";
-    ct.charts = {nex_chart("ct_trend", "dicomlake.v_ct_dose")};
-    report.sections = {ct};
+    report.sections = {empty_ct_section()};
     std::string page = to_html(report);
     EXPECT_NE(page.find("<p class=\"empty\">No CT study in the period.</p>"), std::string::npos);
     EXPECT_EQ(page.find("<svg"), std::string::npos);
+    EXPECT_EQ(page.find("<table"), std::string::npos);
     EXPECT_EQ(page.find("v_ct_dose"), std::string::npos);  // nothing shown, nothing to source
+    EXPECT_EQ(page.find("ct_rows"), std::string::npos);
 }
 
 TEST(Html, EverySourceViewListedOnceInTheAppendixAndLinked) {
@@ -190,13 +199,7 @@ TEST(Html, SourceNamesThatCollapseToOneAnchorStayDistinct) {
 // Every in-page link lands somewhere, and no two elements share an id.
 TEST(Html, EveryAnchorLinkResolvesAndIdsAreUnique) {
     Report report = sample();
-    Section empty;
-    empty.id = "ct-dose";
-    empty.title = "CT dose";
-    empty.empty_reason = "No CT study in the period.";
-    empty.tables = {nex_table(2)};
-    empty.tables[0].id = "ct_rows";  // not shown: the appendix must not link to it
-    report.sections.push_back(empty);
+    report.sections.push_back(empty_ct_section());
     std::string page = to_html(report);
     auto values_of = [&page](const std::string& prefix) {
         std::vector<std::string> values;
