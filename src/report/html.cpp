@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string_view>
 
 #include "report/html_style.hpp"
@@ -92,15 +93,15 @@ public:
             for (const auto& table : section.tables) add(table.source, section, "table-" + table.id,
                                                          table.title);
         }
-        std::map<std::string, int> taken;
+        std::set<std::string> taken;
         for (auto& [name, source] : by_name_) {
-            std::string anchor = "source-";
+            std::string base = "source-";
             for (char c : name) {
                 bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-                anchor += plain ? c : (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : '-';
+                base += plain ? c : (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : '-';
             }
-            int n = ++taken[anchor];
-            source.anchor = n == 1 ? anchor : anchor + "-" + std::to_string(n);
+            source.anchor = base;
+            for (int n = 2; !taken.insert(source.anchor).second; ++n) source.anchor = base + "-" + std::to_string(n);
         }
     }
 

@@ -194,6 +194,11 @@ TEST(Html, SourceNamesThatCollapseToOneAnchorStayDistinct) {
     std::string page = to_html(report);
     EXPECT_EQ(count(page, "id=\"source-dicomlake-v-nex-weekly\""), 1u);
     EXPECT_EQ(count(page, "id=\"source-dicomlake-v-nex-weekly-2\""), 1u);
+    // A third name whose own anchor is the second one's numbered anchor.
+    report.sections[0].charts.push_back(nex_chart("third", "dicomlake.v_nex_weekly_2"));
+    page = to_html(report);
+    EXPECT_EQ(count(page, "id=\"source-dicomlake-v-nex-weekly-2\""), 1u);
+    EXPECT_EQ(count(page, "<dt id=\"source-"), 3u);
 }
 
 // Every in-page link lands somewhere, and no two elements share an id.
