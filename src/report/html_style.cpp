@@ -2,8 +2,9 @@
 
 namespace dicomlake::report {
 
-// Light on screen and in print (charts are drawn for a white ground). Tables scroll inside
-// their wrapper on a phone rather than widening the page; charts scale to the column width.
+// Light on screen and in print (charts are drawn for a white ground). Charts scale to the
+// column width; on a phone, tables and charts scroll inside their frame rather than widening
+// the page or shrinking chart labels below legibility.
 const char* html_style() {
     return R"css(
 :root { --ink: #1a1a1a; --muted: #555; --rule: #d0d0d0; --band: #f3f5f7; --link: #005a8c; }
@@ -52,6 +53,9 @@ footer { color: var(--muted); font-size: 0.85rem; margin-top: 3rem; }
   main { padding: 0.5rem 0.75rem 2rem; }
   .about { grid-template-columns: 1fr; }
   .about dd { margin-bottom: 0.25rem; }
+  /* Chart labels stay legible: a chart keeps a minimum width and scrolls, as tables do. */
+  figure { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+  figure svg { min-width: 36rem; }
 }
 @page { size: A4; margin: 15mm; }
 @media print {
