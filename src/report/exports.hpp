@@ -12,6 +12,8 @@ namespace dicomlake::report {
 
 // RFC 4180 text of one table: header row of column names, CRLF line ends, fields quoted when
 // they hold a comma, quote, CR or LF; NULL is an empty field; numbers in full precision.
+// UTF-8 without a byte order mark (spreadsheet users get the xlsx); a text cell that a
+// spreadsheet would take for a formula (= + - @ first) gets a leading apostrophe. docs/exports.md.
 std::string to_csv(const Table& table);
 
 // Writes DIR/<table id>.csv for every table of every section; returns the files written.
