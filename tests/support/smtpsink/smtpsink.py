@@ -71,7 +71,7 @@ def main():
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login == user and auth_data.password == password
             log("AUTH %s %s" % (mechanism, "ok" if ok else "refused"))
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.cert))
     controller = Controller(Handler(), hostname="127.0.0.1", port=args.port, **kwargs)
