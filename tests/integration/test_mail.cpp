@@ -233,6 +233,18 @@ TEST_F(Mail, StartTlsRequiredButNotOfferedSendsNothing) {
     EXPECT_EQ(count_lines(read_file(plain_->log), "RCPT"), 0u) << "no envelope sent in clear text";
 }
 
+TEST_F(Mail, LineBreaksInAddressesNeverReachTheServer) {
+    SmtpSettings s = secure_settings();
+    s.url = plain_->url();
+    s.require_tls = false;
+    const size_t rcpts = count_lines(read_file(plain_->log), "RCPT");
+    const std::string e = failure(s, {"chief@hospital.example>\r\nRCPT TO:<other@elsewhere.example"},
+                                  "Subject: x\r\n\r\nbody\r\n");
+    EXPECT_NE(e.find("line break"), std::string::npos) << e;
+    EXPECT_EQ(count_lines(read_file(plain_->log), "RCPT"), rcpts);
+    EXPECT_TRUE(plain_->messages().empty());
+}
+
 TEST_F(Mail, RefusedRecipientFailsWithoutRetry) {
     const size_t before = secure_->messages().size();
     const size_t rcpts = count_lines(read_file(secure_->log), "RCPT refuse@hospital.example 550");

@@ -148,6 +148,10 @@ std::string describe(const SmtpSettings& s, const Attempt& a, int tries) {
     return redact(text);
 }
 
+bool has_control(const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
 }  // namespace
 
 void send(const SmtpSettings& settings, const std::string& from, const std::vector<std::string>& to,
@@ -155,6 +159,11 @@ void send(const SmtpSettings& settings, const std::string& from, const std::vect
     if (settings.url.rfind("smtp://", 0) != 0 && settings.url.rfind("smtps://", 0) != 0)
         throw MailError("the mail server URL must start with smtp:// or smtps://");
     if (to.empty()) throw MailError("no recipient for the mail");
+    // The envelope addresses become SMTP command lines: a line break in one would smuggle in
+    // commands of its own (another RCPT TO, a RSET).
+    if (has_control(from) || std::any_of(to.begin(), to.end(), has_control))
+        throw MailError("a sender or recipient address holds a line break or another control character: "
+                        "check report.from and report.to");
     const int attempts = std::max(1, settings.attempts);
     for (int tried = 1;; ++tried) {
         const Attempt a = try_once(settings, from, to, rendered);
