@@ -75,12 +75,22 @@ std::string subject_value(const std::string& subject) {
     return encoded_words(s);
 }
 
+// "Name <local@domain>" with a name that is not ASCII: the name as encoded-words, the address as is.
+std::string mailbox(const std::string& entry) {
+    std::string m = header_safe(entry);
+    const size_t open = m.rfind('<');
+    if (plain_ascii(m) || open == std::string::npos || !plain_ascii(m.substr(open))) return m;
+    std::string name = m.substr(0, open);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    return encoded_words(name) + " " + m.substr(open);
+}
+
 // Addresses separated by commas, folded so that no line grows past the limit.
 std::string address_list(const std::vector<std::string>& addresses, size_t header_name_size) {
     std::string out;
     size_t column = header_name_size + 2;
     for (size_t i = 0; i < addresses.size(); ++i) {
-        std::string a = header_safe(addresses[i]);
+        std::string a = mailbox(addresses[i]);
         if (i > 0) {
             out += ",";
             ++column;
@@ -203,7 +213,7 @@ std::string render(const Message& message, const std::string& date_rfc5322, cons
     if (id.empty() || id.front() != '<') id = "<" + id + ">";
     const Entity top = with_attachments(message, message_id);
     std::string out;
-    out += "From: " + header_safe(message.from) + kCrlf;
+    out += "From: " + mailbox(message.from) + kCrlf;
     out += "To: " + address_list(message.to, 2) + kCrlf;
     out += "Subject: " + subject_value(message.subject) + kCrlf;
     out += "Date: " + header_safe(date_rfc5322) + kCrlf;

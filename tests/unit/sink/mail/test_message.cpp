@@ -108,6 +108,19 @@ TEST_F(MessageTest, HeadersAreTheDeclaredOnesAndTheSubjectDecodesBack) {
     EXPECT_EQ(rendered_.find("\xC3\xA9"), std::string::npos) << "no raw 8-bit text anywhere in the message";
 }
 
+TEST_F(MessageTest, NamesThatAreNotAsciiAreEncodedAndDecodeBack) {
+    Message m = full_message();
+    m.from = "Radiologie M\xC3\xBCller <reports@hospital.example>";
+    m.to = {"Dr. \xC3\x89lise Chef <chief@hospital.example>", "physicist@hospital.example"};
+    parse(m);
+    EXPECT_NE(headers().find("From: Radiologie M\xC3\xBCller <reports@hospital.example>\n"), std::string::npos)
+        << headers();
+    EXPECT_NE(headers().find("To: \"Dr. \xC3\x89lise Chef\" <chief@hospital.example>, physicist@hospital.example\n"),
+              std::string::npos)
+        << headers();
+    EXPECT_EQ(rendered_.find("\xC3"), std::string::npos) << "no raw 8-bit text in the headers";
+}
+
 TEST_F(MessageTest, LevelsWithNothingInThemAreLeftOut) {
     Message m = full_message();
     m.attachments.clear();
