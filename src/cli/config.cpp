@@ -36,6 +36,55 @@ void check_insecure_auth(const Config& c, const Settings& s) {
                       "trusted");
 }
 
+// A mail address as a person would write it: local@domain, or `Name <local@domain>`. Enough to
+// catch a typo or a list put where one address goes; the server has the last word.
+bool looks_like_address(const std::string& entry) {
+    if (entry.empty() || entry.find_first_of("\r\n") != std::string::npos) return false;
+    std::string address = entry;
+    const size_t open = entry.find('<');
+    if (open != std::string::npos) {
+        if (entry.back() != '>' || entry.find('<', open + 1) != std::string::npos) return false;
+        address = entry.substr(open + 1, entry.size() - open - 2);
+    }
+    const size_t at = address.find('@');
+    if (at == 0 || at == std::string::npos || at + 1 >= address.size() || address.find('@', at + 1) != std::string::npos)
+        return false;
+    for (unsigned char ch : address)
+        if (ch <= 0x20 || ch >= 0x7f || std::string("<>(),;:\\\"[]").find(static_cast<char>(ch)) != std::string::npos)
+            return false;
+    return true;
+}
+
+void read_mail(Config& c, const Settings& s) {
+    c.report_smtp_url = s.str("report-smtp-url");
+    c.report_smtp_user = s.str("report-smtp-user");
+    c.report_smtp_password = s.str("report-smtp-password");
+    c.report_smtp_ca_file = s.str("report-smtp-ca-file");
+    c.report_smtp_verify_tls = s.boolean("report-smtp-verify-tls");
+    c.report_from = s.str("report-from");
+    c.report_subject = s.str("report-subject");
+    const std::string& tls = s.str("report-smtp-tls");
+    if (tls != "required" && tls != "optional")
+        throw ConfigError("report-smtp-tls must be required or optional (check the value from " +
+                          s.get("report-smtp-tls").where + ")");
+    c.report_smtp_require_tls = tls == "required";
+    const std::string& url = c.report_smtp_url;
+    if (!url.empty() && url.rfind("smtp://", 0) != 0 && url.rfind("smtps://", 0) != 0)
+        throw ConfigError("report-smtp-url must start with smtp:// or smtps:// (check the value from " +
+                          s.get("report-smtp-url").where + ")");
+    if (!c.report_from.empty() && !looks_like_address(c.report_from))
+        throw ConfigError("report-from (from " + s.get("report-from").where +
+                          ") is not a mail address: write it as name@domain or `Name <name@domain>`");
+    deid::for_each_list_entry(s.str("report-to"), ',', [&](const std::string& entry, size_t position) {
+        if (!looks_like_address(entry))
+            throw ConfigError("report-to (from " + s.get("report-to").where + "), entry " + std::to_string(position) +
+                              ", is not a mail address: list addresses as name@domain, separated by commas");
+        c.report_to.push_back(entry);
+    });
+    if (c.report_subject.find_first_of("\r\n") != std::string::npos)
+        throw ConfigError("report-subject (from " + s.get("report-subject").where + ") must be one line");
+}
+
 }  // namespace
 
 Config build_config(const Settings& s) {
@@ -120,6 +169,7 @@ Config build_config(const Settings& s) {
         throw ConfigError("pacs-url must start with http:// or https:// (check the value from " +
                           s.get("pacs-url").where + ")");
     if (!c.pacs_url.empty()) check_insecure_auth(c, s);
+    read_mail(c, s);
     if (!c.key.empty() && c.key.size() < 32)
         throw ConfigError("the pseudonymization key (from " + s.get("key").where +
                           ") is shorter than 32 characters: generate one with `dicomlake keygen`");
@@ -136,7 +186,8 @@ std::string insecure_auth_warning(const Config& c) {
 }
 
 void register_secrets(const Config& c) {
-    for (const auto* secret : {&c.pacs_password, &c.pacs_token, &c.key}) register_secret(*secret);
+    for (const auto* secret : {&c.pacs_password, &c.pacs_token, &c.key, &c.report_smtp_password})
+        register_secret(*secret);
     for (const auto& [version, key] : c.previous_keys) register_secret(key);
 }
 
@@ -157,6 +208,16 @@ void require_key(const Config& c) {
         throw ConfigError("no pseudonymization key: create one with `dicomlake keygen > /etc/dicomlake/key && chmod "
                           "600 /etc/dicomlake/key`, then set DICOMLAKE_KEY_FILE=/etc/dicomlake/key (or "
                           "[anonymization] key_file). Keep it safe: the same key gives the same pseudonyms");
+}
+
+void require_mail(const Config& c) {
+    const char* missing = c.report_smtp_url.empty() ? "report-smtp-url (DICOMLAKE_REPORT_SMTP_URL, [report] smtp_url), "
+                                                      "e.g. smtp://mail.hospital.example:587"
+                          : c.report_from.empty() ? "report-from (DICOMLAKE_REPORT_FROM, [report] from), the sender address"
+                          : c.report_to.empty()   ? "report-to (DICOMLAKE_REPORT_TO, [report] to), the recipients, "
+                                                    "comma-separated"
+                                                  : nullptr;
+    if (missing != nullptr) throw ConfigError(std::string("--mail needs a mail setting that is not set: ") + missing);
 }
 
 }  // namespace dicomlake::cli

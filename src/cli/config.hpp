@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli/options.hpp"
 #include "deid/policy.hpp"
@@ -38,6 +39,13 @@ struct Config {
     int max_attempts = 5;
     std::string log_level = "info";
     std::string log_format = "text";
+    // The report's mail delivery (report --mail); empty until configured, see require_mail.
+    std::string report_smtp_url, report_smtp_user, report_smtp_password, report_smtp_ca_file;
+    bool report_smtp_require_tls = true;  // smtp://: STARTTLS or nothing
+    bool report_smtp_verify_tls = true;
+    std::string report_from;              // "addr@host" or "Name <addr@host>"
+    std::vector<std::string> report_to;
+    std::string report_subject = "dicomlake report {date}";
 };
 
 // Validates ranges and formats. Missing PACS/database/key settings are only an error for the
@@ -55,5 +63,7 @@ void register_secrets(const Config& c);
 void require_pacs(const Config& c);
 void require_database(const Config& c);
 void require_key(const Config& c);
+// The mail server, sender and recipients, for `report --mail`: the error names what is missing.
+void require_mail(const Config& c);
 
 }  // namespace dicomlake::cli

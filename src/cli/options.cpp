@@ -106,6 +106,25 @@ const std::vector<OptionSpec> kOptions = {
      "deepest sequence nesting accepted in metadata; deeper fails the study (1-1000)"},
     {"max-attributes", "limits.max_attributes", "250000", "N", "Limits",
      "most attributes accepted in one instance's metadata; more fails the study (1000-100000000)"},
+    {"report-smtp-url", "report.smtp_url", "", "URL", "Report",
+     "mail server for `report --mail`: smtp://host:587 (STARTTLS, see report-smtp-tls) or smtps://host:465; "
+     "credentials in it are refused: use report-smtp-user and report-smtp-password-file",
+     Sensitivity::url_userinfo},
+    {"report-smtp-user", "report.smtp_user", "", "NAME", "Report", "user for SMTP AUTH (empty: no login)"},
+    {"report-smtp-password", "report.smtp_password", "", "SECRET", "Report",
+     "password for SMTP AUTH; environment or file only (or the -file variant)", Sensitivity::secret},
+    {"report-smtp-tls", "report.smtp_tls", "required", "MODE", "Report",
+     "smtp://: `required` refuses to send unless the server accepts STARTTLS; `optional` uses it when offered "
+     "and otherwise sends in clear text (login and report readable on the network path)"},
+    {"report-smtp-ca-file", "report.smtp_ca_file", "", "PATH", "Report",
+     "CA bundle for the mail server's certificate (empty: system store)"},
+    {"report-smtp-verify-tls", "report.smtp_verify_tls", "true", "BOOL", "Report",
+     "verify the mail server's certificate; turn off only for testing"},
+    {"report-from", "report.from", "", "ADDRESS", "Report",
+     "sender of the report mail, e.g. dicomlake@hospital.example or `dicomlake <dicomlake@hospital.example>`"},
+    {"report-to", "report.to", "", "LIST", "Report", "recipients of the report mail, comma-separated addresses"},
+    {"report-subject", "report.subject", "dicomlake report {date}", "TEXT", "Report",
+     "subject of the report mail; {date} becomes the reported day (YYYY-MM-DD)"},
     {"log-level", "log.level", "info", "LEVEL", "Logging", "trace, debug, info, warn or error"},
     {"log-format", "log.format", "text", "FORMAT", "Logging",
      "text (for people and the journal) or json (one object per line, for log shippers)"},
@@ -118,15 +137,26 @@ std::string upper_snake(const std::string& s) {
     return out;
 }
 
+// Where the credentials of a URL setting go instead: its sibling settings, named like it
+// (pacs-url -> pacs-user, pacs-password; report-smtp-url -> report-smtp-user, ...).
+std::string credential_settings_hint(const OptionSpec& url) {
+    std::string key = url.file_key, flag = url.name;
+    key = key.substr(0, key.size() - 3);     // "pacs." / "report.smtp_"
+    flag = flag.substr(0, flag.size() - 3);  // "pacs-" / "report-smtp-"
+    std::string hint = "put the user in `" + key + "user` (" + upper_snake(flag + "user") +
+                       ") and the password in a file named by `" + key + "password_file` (" +
+                       upper_snake(flag + "password") + "_FILE, mode 600)";
+    if (flag == "pacs-") hint += ", or use pacs-token-file for a bearer token";
+    return hint;
+}
+
 // Credentials inside a URL show in `ps`, in logs and in library errors; they have settings of
 // their own. Refused from every source, and the value is never echoed.
 void refuse_url_credentials(const OptionSpec& o, const Setting& s) {
     const std::string which = std::string(o.name) + " (from " + s.where + ")";
     if (o.sensitivity == Sensitivity::url_userinfo && url_has_userinfo(s.value))
         throw ConfigError(which + " holds credentials (user@ or user:password@ before the host), which are "
-                          "refused: remove them from the URL, put the user in `pacs.user` (DICOMLAKE_PACS_USER) "
-                          "and the password in a file named by `pacs.password_file` (DICOMLAKE_PACS_PASSWORD_FILE, "
-                          "mode 600), or use pacs-token-file for a bearer token");
+                          "refused: remove them from the URL, " + credential_settings_hint(o));
     if (o.sensitivity == Sensitivity::url_password && url_has_password(s.value))
         throw ConfigError(which + " holds a password, which is refused: remove it from the URL and put it in "
                           "~/.pgpass or in the file named by PGPASSFILE (mode 600, one line "

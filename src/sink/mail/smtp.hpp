@@ -17,6 +17,7 @@ struct SmtpSettings {
     std::string ca_file;          // custom CA for the server's certificate; empty: the system's
     bool verify_tls = true;
     int attempts = 3;             // tries before giving up, with a growing pause
+    int retry_pause_ms = 2000;    // pause after the first failed try; the n-th pause is n times this
     int timeout_s = 60;
 };
 

@@ -38,9 +38,8 @@ protected:
     }
     std::string error_of(const std::map<std::string, std::string>& flags,
                          const std::map<std::string, std::string>& env = {}, const std::string& toml = "") {
-        Settings s = settings(flags, env, toml);
         try {
-            build_config(s);
+            build_config(settings(flags, env, toml));
         } catch (const ConfigError& e) {
             return e.what();
         }
@@ -217,6 +216,102 @@ TEST_F(ConfigTest, RequireChecks) {
     EXPECT_NO_THROW(require_pacs(c));
     EXPECT_NO_THROW(require_database(c));
     EXPECT_NO_THROW(require_key(c));
+}
+
+TEST_F(ConfigTest, MailSettingsAreTyped) {
+    Config c = build_config(settings({{"report-smtp-url", "smtps://mail.hospital.example:465"},
+                                      {"report-smtp-user", "dicomlake"},
+                                      {"report-smtp-tls", "optional"},
+                                      {"report-from", "dicomlake <reports@hospital.example>"},
+                                      {"report-to", " chief@hospital.example ,physicist@hospital.example,, "}},
+                                     {{"DICOMLAKE_REPORT_SMTP_PASSWORD", "Hx7-smtp-pw"}}));
+    EXPECT_EQ(c.report_smtp_url, "smtps://mail.hospital.example:465");
+    EXPECT_EQ(c.report_smtp_user, "dicomlake");
+    EXPECT_EQ(c.report_smtp_password, "Hx7-smtp-pw");
+    EXPECT_FALSE(c.report_smtp_require_tls);
+    EXPECT_TRUE(c.report_smtp_verify_tls);
+    EXPECT_EQ(c.report_from, "dicomlake <reports@hospital.example>");
+    EXPECT_EQ(c.report_to, (std::vector<std::string>{"chief@hospital.example", "physicist@hospital.example"}));
+    EXPECT_EQ(c.report_subject, "dicomlake report {date}");
+    EXPECT_NO_THROW(require_mail(c));
+
+    Config d = build_config(settings({}, {}, "[report]\nsmtp_url = \"smtp://127.0.0.1:2525\"\nto = \"a@b.example\"\n"));
+    EXPECT_TRUE(d.report_smtp_require_tls) << "STARTTLS is required unless switched off";
+    EXPECT_EQ(d.report_to, std::vector<std::string>{"a@b.example"});
+}
+
+TEST_F(ConfigTest, MailPasswordComesFromAFileNeverAFlag) {
+    const std::string refused = error_of({{"report-smtp-password", "Hx7-smtp-pw"}});
+    EXPECT_NE(refused.find("report-smtp-password-file"), std::string::npos) << refused;
+    EXPECT_EQ(refused.find("Hx7-smtp-pw"), std::string::npos) << refused;
+
+    char path[] = "/tmp/dicomlake-smtp-pw-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, "Hx7-smtp-pw\n", 12), 12);
+    close(fd);
+    EXPECT_EQ(build_config(settings({}, {{"DICOMLAKE_REPORT_SMTP_PASSWORD_FILE", path}})).report_smtp_password,
+              "Hx7-smtp-pw");
+    EXPECT_EQ(build_config(settings({}, {}, std::string("[report]\nsmtp_password_file = \"") + path + "\"\n"))
+                  .report_smtp_password,
+              "Hx7-smtp-pw");
+    EXPECT_EQ(build_config(settings({{"report-smtp-password-file", path}})).report_smtp_password, "Hx7-smtp-pw");
+    std::remove(path);
+
+    Config c = build_config(settings({}, {{"DICOMLAKE_REPORT_SMTP_PASSWORD", "Hx7-smtp-pw"}}));
+    register_secrets(c);
+    const std::string text = redact("535 auth failed for Hx7-smtp-pw");
+    forget_registered_secrets();
+    EXPECT_EQ(text.find("Hx7-smtp-pw"), std::string::npos) << text;
+}
+
+TEST_F(ConfigTest, MailUrlWithCredentialsOrAnotherSchemeIsRefused) {
+    for (const char* url : {"smtp://alice:Hx7-planted@mail:587", "smtps://Hx7-planted@mail"}) {
+        const std::string e = error_of({}, {{"DICOMLAKE_REPORT_SMTP_URL", url}});
+        EXPECT_NE(e.find("report.smtp_user"), std::string::npos) << "says where the user goes: " << e;
+        EXPECT_NE(e.find("DICOMLAKE_REPORT_SMTP_PASSWORD_FILE"), std::string::npos) << e;
+        EXPECT_EQ(e.find("pacs"), std::string::npos) << "points at the mail settings, not the PACS: " << e;
+        EXPECT_EQ(e.find("Hx7-planted"), std::string::npos) << "the credentials are echoed: " << e;
+    }
+    for (const char* url : {"http://mail:25", "mail.hospital.example:587", "SMTP://mail"}) {
+        const std::string e = error_of({{"report-smtp-url", url}});
+        EXPECT_NE(e.find("report-smtp-url must start with smtp:// or smtps://"), std::string::npos) << url << ": " << e;
+    }
+    EXPECT_NE(error_of({{"report-smtp-tls", "sometimes"}}).find("report-smtp-tls must be required or optional"),
+              std::string::npos);
+}
+
+TEST_F(ConfigTest, MailAddressesAreChecked) {
+    for (const char* bad : {"chief", "chief@", "@hospital.example", "a@b@c.example",
+                            "Chief <chief@hospital.example", "chief hospital@x.example", "a@b.example; c@d.example"}) {
+        const std::string from = error_of({{"report-from", bad}});
+        EXPECT_NE(from.find("report-from"), std::string::npos) << bad << ": " << from;
+        EXPECT_EQ(from.find(bad), std::string::npos) << "the value is echoed: " << from;
+    }
+    const std::string to = error_of({{"report-to", "a@hospital.example, b@hospital.example, chief"}});
+    EXPECT_NE(to.find("report-to"), std::string::npos) << to;
+    EXPECT_NE(to.find("entry 3"), std::string::npos) << "names the entry by position: " << to;
+    EXPECT_NE(error_of({}, {{"DICOMLAKE_REPORT_SUBJECT", "Report\r\nBcc: x@y.example"}}).find("one line"),
+              std::string::npos);
+}
+
+TEST_F(ConfigTest, RequireMailNamesTheMissingSetting) {
+    auto missing = [](const Config& c) {
+        try {
+            require_mail(c);
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    Config c;
+    EXPECT_NE(missing(c).find("report-smtp-url"), std::string::npos) << missing(c);
+    c.report_smtp_url = "smtp://mail:587";
+    EXPECT_NE(missing(c).find("report-from"), std::string::npos) << missing(c);
+    c.report_from = "r@hospital.example";
+    EXPECT_NE(missing(c).find("report-to"), std::string::npos) << missing(c);
+    c.report_to = {"chief@hospital.example"};
+    EXPECT_EQ(missing(c), "");
 }
 
 }  // namespace
