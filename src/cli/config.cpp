@@ -56,6 +56,7 @@ bool looks_like_address(const std::string& entry) {
 }
 
 void read_mail(Config& c, const Settings& s) {
+    c.report_out_dir = s.str("report-out-dir");
     c.report_smtp_url = s.str("report-smtp-url");
     c.report_smtp_user = s.str("report-smtp-user");
     c.report_smtp_password = s.str("report-smtp-password");

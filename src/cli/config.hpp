@@ -39,6 +39,7 @@ struct Config {
     int max_attempts = 5;
     std::string log_level = "info";
     std::string log_format = "text";
+    std::string report_out_dir;  // run --report: one folder per day under it; empty: mail only
     // The report's mail delivery (report --mail); empty until configured, see require_mail.
     std::string report_smtp_url, report_smtp_user, report_smtp_password, report_smtp_ca_file;
     bool report_smtp_require_tls = true;  // smtp://: STARTTLS or nothing

@@ -106,6 +106,9 @@ const std::vector<OptionSpec> kOptions = {
      "deepest sequence nesting accepted in metadata; deeper fails the study (1-1000)"},
     {"max-attributes", "limits.max_attributes", "250000", "N", "Limits",
      "most attributes accepted in one instance's metadata; more fails the study (1000-100000000)"},
+    {"report-out-dir", "report.out_dir", "", "DIR", "Report",
+     "where `run --report` writes each night's report, one folder per reported day (DIR/YYYY-MM-DD); empty: "
+     "mail only"},
     {"report-smtp-url", "report.smtp_url", "", "URL", "Report",
      "mail server for `report --mail`: smtp://host:587 (STARTTLS, see report-smtp-tls) or smtps://host:465; "
      "credentials in it are refused: use report-smtp-user and report-smtp-password-file",

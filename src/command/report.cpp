@@ -152,7 +152,8 @@ sink::mail::SmtpSettings smtp_settings(const cli::Config& config) {
     s.url = config.report_smtp_url;
     s.user = config.report_smtp_user;
     s.password = config.report_smtp_password;
-    s.require_tls = config.report_smtp_tls_required;
+    s.require_tls = config.report_smtp_require_tls;
+    s.verify_tls = config.report_smtp_verify_tls;
     s.ca_file = config.report_smtp_ca_file;
     return s;
 }
