@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "smtp_sink.hpp"
 #include "sink/mail/message.hpp"
 #include "sink/mail/smtp.hpp"
 
@@ -29,80 +30,8 @@ using sink::mail::MailError;
 using sink::mail::Message;
 using sink::mail::SmtpSettings;
 
-const std::string kSupport = DICOMLAKE_SOURCE_DIR "/tests/support/smtpsink/";
 constexpr const char* kUser = "mailer";
 constexpr const char* kPassword = "Hx7-smtp-secret";
-
-// A loopback port nobody listens on (bound, read, released).
-int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("no free port");
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-size_t count_lines(const std::string& text, const std::string& prefix) {
-    size_t n = 0;
-    for (size_t at = 0; (at = text.find(prefix, at)) != std::string::npos; at += prefix.size())
-        if (at == 0 || text[at - 1] == '\n') ++n;
-    return n;
-}
-
-// One smtpsink process: its messages land in `dir`, its events in `log`.
-struct Sink {
-    pid_t pid = -1;
-    int port = 0;
-    std::string dir, log;
-
-    void start(const std::string& base, const std::string& name, const std::vector<std::string>& options) {
-        dir = base + "/" + name;
-        log = base + "/" + name + ".log";
-        mkdir(dir.c_str(), 0700);
-        port = free_port();
-        std::vector<std::string> args{"/usr/bin/python3", kSupport + "smtpsink.py", "--port", std::to_string(port),
-                                      "--dir", dir, "--log", log};
-        args.insert(args.end(), options.begin(), options.end());
-        const std::string out = base + "/" + name + ".out";
-        pid = fork();
-        if (pid == 0) {
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            (void)!freopen(out.c_str(), "w", stdout);
-            (void)!freopen(out.c_str(), "a", stderr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        // aiosmtpd needs a second or two to import and bind.
-        for (int i = 0; i < 300 && read_file(log).find("READY") == std::string::npos; ++i) {
-            if (waitpid(pid, nullptr, WNOHANG) == pid) {
-                pid = -1;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        if (read_file(log).find("READY") == std::string::npos)
-            throw std::runtime_error("the SMTP sink did not start (python3-aiosmtpd installed?): " + read_file(out));
-    }
-    void stop() {
-        if (pid <= 0) return;
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-        pid = -1;
-    }
-    std::string url(const char* scheme = "smtp") const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port); }
-    std::vector<std::string> messages() const {
-        std::vector<std::string> files;
-        list_files(dir, files);
-        return files;
-    }
-};
 
 class Mail : public ::testing::Test {
 protected:
@@ -202,7 +131,7 @@ TEST_F(Mail, DeliversOverStartTlsWithLoginAndEveryPartArrivesIntact) {
     EXPECT_EQ(read_file(saved), text) << "the server received the rendered bytes, dot-stuffing undone";
     const std::string out = base_ + "/parsed";
     run_shell("rm -rf " + shell_quote(out) + " && mkdir " + shell_quote(out));
-    const CommandResult parsed = run_shell("python3 " + shell_quote(kSupport + "mimetree.py") + " " +
+    const CommandResult parsed = run_shell("python3 " + shell_quote(kSmtpSupport + "mimetree.py") + " " +
                                            shell_quote(saved) + " " + shell_quote(out));
     ASSERT_EQ(parsed.exit_code, 0) << parsed.output;
     EXPECT_EQ(read_file(out + "/tree.txt"),
