@@ -110,7 +110,8 @@ Section mr(Context& c) {
                              "scanner x protocol pairs are") +
                       " above the fleet's NEX, of " + std::to_string(all.rows.size()));
     if (!pairs.rows.empty()) {
-        s.facts.push_back("Aligning them with the fleet would save about " + format_number(total_minutes(pairs), 0) +
+        double minutes = total_minutes(pairs);
+        s.facts.push_back("Aligning them with the fleet would save about " + format_number(minutes, minutes < 10 ? 1 : 0) +
                           " scanner minutes per week");
         s.charts.push_back(minutes_saved(pairs));
     }
