@@ -57,7 +57,7 @@ void month_ticks(long lo, long hi, int months, Ticks& t) {
     long index = year * 12 + month;
     index = (index + months - 1) / months * months;  // aligned: quarters start in Jan, Apr...
     for (;; index += months) {
-        char iso[16];
+        char iso[48];  // room for any long, though years stay within 1..9999
         std::snprintf(iso, sizeof iso, "%04ld-%02ld-01", index / 12, index % 12 + 1);
         auto day = parse_iso_date(iso);
         if (!day || *day > hi || t.values.size() >= 64) break;
