@@ -57,7 +57,7 @@ void month_ticks(long lo, long hi, int months, Ticks& t) {
     long index = year * 12 + month;
     index = (index + months - 1) / months * months;  // aligned: quarters start in Jan, Apr...
     for (;; index += months) {
-        char iso[16];
+        char iso[48];  // room for any long, though years stay within 1..9999
         std::snprintf(iso, sizeof iso, "%04ld-%02ld-01", index / 12, index % 12 + 1);
         auto day = parse_iso_date(iso);
         if (!day || *day > hi || t.values.size() >= 64) break;
@@ -140,16 +140,19 @@ void bottom_axis(std::string& out, const Rect& plot, const Scale& x, const Ticks
 
 void reference_line(std::string& out, const Rect& plot, double at, bool vertical, const std::string& label,
                     std::size_t index) {
-    // Alternate label ends so that two references close together stay readable.
+    // A white halo keeps the label readable over bars and lines; alternating ends keep two
+    // references close together apart.
+    const char* const style = "fill=\"#555555\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"";
     bool far_end = index % 2 == 0;
     if (vertical) {
         line(out, at, plot.y, at, plot.bottom(), kReference, 1.5, "5 3");
-        double y = far_end ? plot.y - 4 : plot.bottom() - 4;
-        text(out, at + 3, y, label, Anchor::start, 10, "fill=\"#555555\"");
+        double y = far_end ? plot.y + 10 : plot.bottom() - 4;
+        bool right_half = at > plot.x + plot.w * 0.6;
+        text(out, right_half ? at - 3 : at + 3, y, label, right_half ? Anchor::end : Anchor::start, 10, style);
     } else {
         line(out, plot.x, at, plot.right(), at, kReference, 1.5, "5 3");
         double x = far_end ? plot.right() - 2 : plot.x + 4;
-        text(out, x, at - 4, label, far_end ? Anchor::end : Anchor::start, 10, "fill=\"#555555\"");
+        text(out, x, at - 4, label, far_end ? Anchor::end : Anchor::start, 10, style);
     }
 }
 

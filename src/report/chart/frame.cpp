@@ -21,7 +21,10 @@ void legend_swatch(std::string& out, const LegendItem& item, double x, double y)
             marker(out, item.index, x + 11, y, 3.5, fill);
             break;
         case LegendItem::Kind::marker: marker(out, item.index, x + 11, y, 4, fill); break;
-        case LegendItem::Kind::swatch: rect(out, {x + 4, y - 6, 14, 12}, fill); break;
+        case LegendItem::Kind::swatch:  // with the marker shape the bars carry
+            rect(out, {x + 4, y - 6, 14, 12}, fill);
+            marker(out, item.index, x + 11, y, 3, "#ffffff");
+            break;
     }
 }
 

@@ -87,7 +87,8 @@ std::string draw_xy(const XyInput& in, Size size) {
     std::vector<LegendItem> legend;
     for (std::size_t i = 0; i < in.series.size(); ++i)
         legend.push_back({in.series[i].name, i, in.lines ? LegendItem::Kind::line : LegendItem::Kind::marker});
-    Frame f = frame(size.width, size.height, in.title, legend, left, 28, 48);
+    // Date labels are wider: room for half of one past the plot's right edge.
+    Frame f = frame(size.width, size.height, in.title, legend, left, in.x.dates ? 38 : 28, 48);
 
     int x_target = std::max(2, static_cast<int>(f.plot.w / (in.x.dates ? 95 : 70)));
     Ticks xt = axis_ticks(in.x, rx, x_target, true);
@@ -95,13 +96,13 @@ std::string draw_xy(const XyInput& in, Size size) {
     Scale sy{yt.lo, yt.hi, f.plot.bottom(), f.plot.y};
     left_axis(f.body, f.plot, sy, yt, axis_title(in.y.label, in.y.unit));
     bottom_axis(f.body, f.plot, sx, any ? xt : Ticks{}, axis_title(in.x.label, in.x.unit));
-    if (in.references)
+    for (std::size_t i = 0; i < in.series.size(); ++i) draw_series(f.body, in.series[i], i, sx, sy, in.lines);
+    if (in.references)  // over the lines, so that their labels stay readable
         for (std::size_t i = 0; i < in.references->size(); ++i) {
             const Reference& r = (*in.references)[i];
             if (std::isfinite(r.value) && sy.contains(r.value))
                 reference_line(f.body, f.plot, sy(r.value), false, r.label, i);
         }
-    for (std::size_t i = 0; i < in.series.size(); ++i) draw_series(f.body, in.series[i], i, sx, sy, in.lines);
     if (!any) no_data(f.body, f.plot);
     return document(size.width, size.height, in.title, in.description, f.body);
 }
