@@ -15,7 +15,10 @@ std::string label(const EmbeddedMigration& m) {
     return buf + std::string(m.name);
 }
 
-bool insufficient_privilege(const pqxx::sql_error& e) { return e.sqlstate() == "42501"; }
+// libpqxx 6 maps SQLSTATE 42501 to its own class (and leaves sqlstate() empty on this path).
+bool insufficient_privilege(const pqxx::sql_error& e) {
+    return dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr || e.sqlstate() == "42501";
+}
 
 // The reader role exists afterwards, or the returned text says why not and what to run.
 std::string ensure_reader_role(Database& db) {
@@ -27,7 +30,8 @@ std::string ensure_reader_role(Database& db) {
         return {};
     } catch (const pqxx::sql_error& e) {
         // Roles belong to the cluster: another database's migrate may have created it meanwhile.
-        if (e.sqlstate() == "42710" || e.sqlstate() == "23505") return {};
+        if (dynamic_cast<const pqxx::unique_violation*>(&e) || std::string(e.what()).find("already exists") != std::string::npos)
+            return {};
         if (!insufficient_privilege(e)) throw;
         return std::string("this database user may not create roles, so the BI reader role is missing; a superuser "
                            "(or a role with CREATEROLE) should run: CREATE ROLE ") +
@@ -92,7 +96,7 @@ MigrationReport migrate(Database& db) {
     } catch (const pqxx::sql_error& e) {
         // The schema is migrated; only the grants are missing (views owned by another role?).
         report.reader_warning = std::string("the views could not be granted to ") + kReaderRole + " (" +
-                                (insufficient_privilege(e) ? "permission denied" : e.sqlstate()) +
+                                (insufficient_privilege(e) ? "permission denied" : "database error") +
                                 "); run dicomlake migrate as the owner of the dicomlake schema";
     }
     return report;
