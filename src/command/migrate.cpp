@@ -21,6 +21,10 @@ int migrate(const cli::Config& config) {
         for (const auto& m : r.applied) std::printf("applied %s\n", m.c_str());
         std::printf("warehouse schema upgraded from version %d to %d\n", r.from_version, r.to_version);
     }
+    if (r.reader_warning.empty())
+        std::printf("role %s may read the %ld public views\n", warehouse::kReaderRole, r.reader_views);
+    else
+        std::fprintf(stderr, "warning: %s\n", r.reader_warning.c_str());
     return 0;
 }
 

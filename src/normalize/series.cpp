@@ -532,10 +532,21 @@ StudyResult StudyAccumulator::finish() {
         ++a.series_count;
         a.instances += r.instances;
         if (!r.modality.empty()) device_modalities[r.device_serial].insert(r.modality);
+        if (r.modality == "MR" && r.nex && !r.localizer) {
+            ++a.mr_series;
+            a.nex_sum += *r.nex;
+        }
     }
+    // A study's dose total belongs to the scanner that made its CT images (the first by serial
+    // when several did: the dose report does not say which).
+    bool ct_dose = out.dose && out.dose->template_id == "10011" && out.dose->dlp_total_mgycm;
     for (auto& [serial, a] : by_device) {
         a.modalities.assign(device_modalities[serial].begin(), device_modalities[serial].end());
         a.acquired_day = a.first_acquired.substr(0, 10);
+        if (ct_dose && device_modalities[serial].count("CT")) {
+            a.ct_dlp_mgycm = out.dose->dlp_total_mgycm;
+            ct_dose = false;
+        }
         out.activity.push_back(std::move(a));
     }
     out.study.modalities.assign(modalities.begin(), modalities.end());

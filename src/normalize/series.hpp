@@ -58,6 +58,12 @@ struct ActivityRow {
     std::string acquired_day;                   // ISO date of first_acquired
     std::string first_acquired, last_acquired;  // real timestamps
     long series_count = 0, instances = 0;
+    // What the study adds to the weekly trends: MR series with a NEX (not localizers, not
+    // derived) and their NEX sum; the CT dose total (DLP of a TID 10011 dose report), put on the
+    // study's CT device.
+    long mr_series = 0;
+    double nex_sum = 0;
+    std::optional<double> ct_dlp_mgycm;
 };
 
 // The dose of a study: from its dose reports (cumulative reports merged by Irradiation Event

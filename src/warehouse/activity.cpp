@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
+#include <set>
 
 #include "util/dates.hpp"
+#include "warehouse/copy_text.hpp"
 
 namespace dicomlake::warehouse::activity {
 
@@ -52,11 +55,7 @@ void update_day(pqxx::work& tx, const Keyring& keys, const Settings& settings, c
                                 cell_key(*p, device, day));
         for (const auto& row : r) {
             auto plain = p->unseal(row[0].as<std::string>());
-            auto t = plain ? decode_totals(*plain) : std::nullopt;
-            if (!t) continue;
-            totals.studies += t->studies;
-            totals.seconds += t->seconds;
-            for (size_t h = 0; h < 24; ++h) totals.by_hour[h] += t->by_hour[h];
+            if (auto t = plain ? decode_totals(*plain) : std::nullopt) merge(totals, *t);
         }
     }
     for (const auto& [c, sign] : changes) add(totals, *c, sign);
@@ -74,6 +73,47 @@ void update_day(pqxx::work& tx, const Keyring& keys, const Settings& settings, c
         " studies = EXCLUDED.studies, busy_minutes = EXCLUDED.busy_minutes,"
         " mostly_off_hours = EXCLUDED.mostly_off_hours",
         device, day, shown->studies, shown->busy_minutes, shown->mostly_off_hours);
+}
+
+// Recomputes one scanner-week from the sealed cells of its seven days (under any key of the
+// keyring; the days just changed are already rewritten).
+void update_week(pqxx::work& tx, const Keyring& keys, const Settings& settings, const std::string& device,
+                 const std::string& monday) {
+    std::vector<std::string> cell_keys;
+    std::map<std::string, std::pair<const deid::Pseudonymizer*, size_t>> owner;  // cell key -> (key, day)
+    for (const auto* p : keys)
+        for (size_t i = 0; i < 7; ++i) {
+            cell_keys.push_back(cell_key(*p, device, add_days(monday, static_cast<long>(i))));
+            owner[cell_keys.back()] = {p, i};
+        }
+    std::vector<DayTotals> days(7);
+    for (const auto& row : tx.exec_params("SELECT cell_key, sealed FROM dicomlake.activity_cell"
+                                          " WHERE cell_key = ANY($1::text[])",
+                                          pg_array_literal(cell_keys))) {
+        const auto& [p, i] = owner.at(row[0].as<std::string>());
+        auto plain = p->unseal(row[1].as<std::string>());
+        if (auto t = plain ? decode_totals(*plain) : std::nullopt) merge(days[i], *t);
+    }
+    auto shown = publish_week(days, settings);
+    if (!shown) {
+        tx.exec_params("DELETE FROM dicomlake.activity_week WHERE device_serial = $1 AND week = $2::date", device,
+                       monday);
+        return;
+    }
+    // Unpublished parts travel as '' and are stored as NULL.
+    auto text = [](const auto& v, const char* format) {
+        char buf[48] = "";
+        if (v) std::snprintf(buf, sizeof buf, format, *v);
+        return std::string(buf);
+    };
+    tx.exec_params(
+        "INSERT INTO dicomlake.activity_week (device_serial, week, studies, mr_series, mean_nex, ct_studies,"
+        " mean_dlp_mgycm) VALUES ($1, $2::date, $3, NULLIF($4, '')::integer, NULLIF($5, '')::numeric,"
+        " NULLIF($6, '')::integer, NULLIF($7, '')::numeric) ON CONFLICT (device_serial, week) DO UPDATE SET"
+        " studies = EXCLUDED.studies, mr_series = EXCLUDED.mr_series, mean_nex = EXCLUDED.mean_nex,"
+        " ct_studies = EXCLUDED.ct_studies, mean_dlp_mgycm = EXCLUDED.mean_dlp_mgycm",
+        device, monday, shown->studies, text(shown->mr_series, "%ld"), text(shown->mean_nex, "%.2f"),
+        text(shown->ct_studies, "%ld"), text(shown->mean_dlp_mgycm, "%.0f"));
 }
 
 void update_weekhour(pqxx::work& tx, const Contribution& c, int sign) {
@@ -103,6 +143,10 @@ std::vector<Contribution> contributions(const std::vector<normalize::ActivityRow
         c.weekday = static_cast<int>(((*days + 3) % 7 + 7) % 7) + 1;  // 1970-01-01 was a Thursday
         c.hour = std::clamp(std::atoi(a.first_acquired.substr(11, 2).c_str()), 0, 23);
         c.seconds = span && *span > 0 ? *span : 0.0;
+        c.mr_series = a.mr_series;
+        c.nex_sum = a.nex_sum;
+        c.ct_studies = a.ct_dlp_mgycm ? 1 : 0;
+        c.dlp_mgycm = a.ct_dlp_mgycm.value_or(0);
         out.push_back(std::move(c));
     }
     return out;
@@ -110,9 +154,21 @@ std::vector<Contribution> contributions(const std::vector<normalize::ActivityRow
 
 std::string encode(const std::vector<Contribution>& cs) {
     json a = json::array();
-    for (const auto& c : cs) a.push_back({c.device_serial, c.day, c.weekday, c.hour, c.seconds});
+    for (const auto& c : cs)
+        a.push_back({c.device_serial, c.day, c.weekday, c.hour, c.seconds, c.mr_series, c.nex_sum, c.ct_studies,
+                     c.dlp_mgycm});
     return a.dump();
 }
+
+namespace {
+
+// Element `i` of an encoded array, or zero when it was written before the element existed.
+template <typename T>
+T field_or_zero(const json& a, size_t i) {
+    return a.size() > i ? a.at(i).get<T>() : T{};
+}
+
+}  // namespace
 
 std::optional<std::vector<Contribution>> decode_contributions(const std::string& text) {
     try {
@@ -124,6 +180,10 @@ std::optional<std::vector<Contribution>> decode_contributions(const std::string&
             c.weekday = e.at(2).get<int>();
             c.hour = e.at(3).get<int>();
             c.seconds = e.at(4).get<double>();
+            c.mr_series = field_or_zero<long>(e, 5);
+            c.nex_sum = field_or_zero<double>(e, 6);
+            c.ct_studies = field_or_zero<long>(e, 7);
+            c.dlp_mgycm = field_or_zero<double>(e, 8);
             out.push_back(std::move(c));
         }
         return out;
@@ -132,7 +192,9 @@ std::optional<std::vector<Contribution>> decode_contributions(const std::string&
     }
 }
 
-std::string encode(const DayTotals& t) { return json{t.studies, t.seconds, t.by_hour}.dump(); }
+std::string encode(const DayTotals& t) {
+    return json{t.studies, t.seconds, t.by_hour, t.mr_studies, t.mr_series, t.nex_sum, t.ct_studies, t.dlp_sum}.dump();
+}
 
 std::optional<DayTotals> decode_totals(const std::string& text) {
     try {
@@ -141,6 +203,11 @@ std::optional<DayTotals> decode_totals(const std::string& text) {
         t.studies = j.at(0).get<long>();
         t.seconds = j.at(1).get<double>();
         t.by_hour = j.at(2).get<std::array<long, 24>>();
+        t.mr_studies = field_or_zero<long>(j, 3);
+        t.mr_series = field_or_zero<long>(j, 4);
+        t.nex_sum = field_or_zero<double>(j, 5);
+        t.ct_studies = field_or_zero<long>(j, 6);
+        t.dlp_sum = field_or_zero<double>(j, 7);
         return t;
     } catch (const std::exception&) {
         return std::nullopt;
@@ -151,6 +218,22 @@ void add(DayTotals& t, const Contribution& c, int sign) {
     t.studies += sign;
     t.seconds += sign * c.seconds;
     t.by_hour[static_cast<size_t>(std::clamp(c.hour, 0, 23))] += sign;
+    t.mr_studies += c.mr_series > 0 ? sign : 0;
+    t.mr_series += sign * c.mr_series;
+    t.nex_sum += sign * c.nex_sum;
+    t.ct_studies += sign * c.ct_studies;
+    t.dlp_sum += sign * c.dlp_mgycm;
+}
+
+void merge(DayTotals& into, const DayTotals& t) {
+    into.studies += t.studies;
+    into.seconds += t.seconds;
+    for (size_t h = 0; h < 24; ++h) into.by_hour[h] += t.by_hour[h];
+    into.mr_studies += t.mr_studies;
+    into.mr_series += t.mr_series;
+    into.nex_sum += t.nex_sum;
+    into.ct_studies += t.ct_studies;
+    into.dlp_sum += t.dlp_sum;
 }
 
 std::optional<PublicDay> publish(const DayTotals& t, const Settings& s) {
@@ -163,6 +246,33 @@ std::optional<PublicDay> publish(const DayTotals& t, const Settings& s) {
         if (h < s.opening_hour || h >= s.closing_hour) off += t.by_hour[static_cast<size_t>(h)];
     d.mostly_off_hours = off > t.studies / 2;
     return d;
+}
+
+// Only published days are summed: a week total that also counted the days held back would give
+// their studies away as (week - published days).
+std::optional<PublicWeek> publish_week(const std::vector<DayTotals>& days, const Settings& s) {
+    DayTotals week;
+    for (const auto& d : days)
+        if (publish(d, s)) merge(week, d);
+    long least = std::max(1L, s.min_cell_studies);
+    if (week.studies < least) return std::nullopt;
+    PublicWeek w;
+    w.studies = week.studies;
+    if (week.mr_studies >= least && week.mr_series > 0) {
+        w.mr_series = week.mr_series;
+        w.mean_nex = std::round(100.0 * week.nex_sum / static_cast<double>(week.mr_series)) / 100.0;
+    }
+    if (week.ct_studies >= least) {
+        w.ct_studies = week.ct_studies;
+        w.mean_dlp_mgycm = std::round(week.dlp_sum / static_cast<double>(week.ct_studies));
+    }
+    return w;
+}
+
+std::string week_of(const std::string& day) {
+    auto days = parse_iso_date(day);
+    if (!days) return {};
+    return format_iso_date(*days - ((*days + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
 }
 
 Settings read_settings(pqxx::work& tx) {
@@ -184,7 +294,12 @@ void replace(pqxx::work& tx, const Keyring& keys, const Settings& settings, cons
     std::map<std::pair<std::string, std::string>, std::vector<std::pair<const Contribution*, int>>> by_day;
     for (const auto& c : old) by_day[{c.device_serial, c.day}].emplace_back(&c, -1);
     for (const auto& c : fresh) by_day[{c.device_serial, c.day}].emplace_back(&c, +1);
-    for (const auto& [cell, changes] : by_day) update_day(tx, keys, settings, cell.first, cell.second, changes);
+    std::set<std::pair<std::string, std::string>> weeks;
+    for (const auto& [cell, changes] : by_day) {
+        update_day(tx, keys, settings, cell.first, cell.second, changes);
+        if (auto monday = week_of(cell.second); !monday.empty()) weeks.insert({cell.first, monday});
+    }
+    for (const auto& [device, monday] : weeks) update_week(tx, keys, settings, device, monday);
     for (const auto& c : old) update_weekhour(tx, c, -1);
     for (const auto& c : fresh) update_weekhour(tx, c, +1);
     if (!fresh.empty())
@@ -192,8 +307,11 @@ void replace(pqxx::work& tx, const Keyring& keys, const Settings& settings, cons
                        keys.front()->seal(encode(fresh)));
 }
 
-bool has_contribution(pqxx::work& tx, const std::string& key) {
-    return !tx.exec_params("SELECT 1 FROM dicomlake.activity_contribution WHERE activity_key = $1", key).empty();
+bool is_stored(pqxx::work& tx, const Keyring& keys, const std::string& key, const std::vector<Contribution>& fresh) {
+    auto r = tx.exec_params("SELECT sealed FROM dicomlake.activity_contribution WHERE activity_key = $1", key);
+    if (r.empty()) return fresh.empty();
+    auto plain = unseal_any(keys, r[0][0].as<std::string>());
+    return plain && *plain == encode(fresh);
 }
 
 }  // namespace dicomlake::warehouse::activity

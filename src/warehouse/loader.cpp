@@ -286,8 +286,10 @@ std::vector<StudyLoadOutcome> Loader::load_in_one_transaction(
         bool same = !ctx_.force && unchanged.count(s->study.study_key) > 0;
         out.push_back({same ? StudyLoadOutcome::State::unchanged : StudyLoadOutcome::State::loaded,
                        s->study.study_key, {}, static_cast<long>(s->series.size()), {}});
-        // An unchanged study loaded before utilization was kept this way is counted now.
-        if (!s->activity_key.empty() && (!same || !activity::has_contribution(tx, s->activity_key)))
+        // An unchanged study whose stored contribution is missing or older (written before
+        // utilization was kept, or before the weekly trends) is counted again.
+        if (!s->activity_key.empty() &&
+            (!same || !activity::is_stored(tx, keys_, s->activity_key, activity::contributions(s->activity))))
             recount.push_back(s);
         if (same) continue;
         study_lines.push_back(study_line(s->study, ctx_));

@@ -15,6 +15,47 @@ std::string label(const EmbeddedMigration& m) {
     return buf + std::string(m.name);
 }
 
+// libpqxx 6 maps SQLSTATE 42501 to its own class (and leaves sqlstate() empty on this path).
+bool insufficient_privilege(const pqxx::sql_error& e) {
+    return dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr || e.sqlstate() == "42501";
+}
+
+// The reader role exists afterwards, or the returned text says why not and what to run.
+std::string ensure_reader_role(Database& db) {
+    try {
+        db.with_transaction([](pqxx::work& tx) {
+            tx.exec(std::string("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '") + kReaderRole +
+                    "') THEN CREATE ROLE " + kReaderRole + " NOLOGIN; END IF; END $$");
+        });
+        return {};
+    } catch (const pqxx::sql_error& e) {
+        // Roles belong to the cluster: another database's migrate may have created it meanwhile.
+        if (dynamic_cast<const pqxx::unique_violation*>(&e) || std::string(e.what()).find("already exists") != std::string::npos)
+            return {};
+        if (!insufficient_privilege(e)) throw;
+        return std::string("this database user may not create roles, so the BI reader role is missing; a superuser "
+                           "(or a role with CREATEROLE) should run: CREATE ROLE ") +
+               kReaderRole + " NOLOGIN; then run dicomlake migrate again to grant it the views";
+    }
+}
+
+// Exactly the public views: whatever was granted before is revoked first, in the same transaction.
+long grant_reader_views(Database& db) {
+    return db.with_transaction([](pqxx::work& tx) {
+        std::string role = tx.quote_name(kReaderRole);
+        tx.exec("REVOKE ALL ON ALL TABLES IN SCHEMA dicomlake FROM " + role);
+        tx.exec("GRANT USAGE ON SCHEMA dicomlake TO " + role);
+        long n = 0;
+        for (const auto& r : tx.exec("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                     " WHERE n.nspname = 'dicomlake' AND c.relkind IN ('v', 'm')"
+                                     " AND c.relname LIKE 'v\\_%' ORDER BY c.relname")) {
+            tx.exec("GRANT SELECT ON dicomlake." + tx.quote_name(r[0].as<std::string>()) + " TO " + role);
+            ++n;
+        }
+        return n;
+    });
+}
+
 }  // namespace
 
 MigrationReport migrate(Database& db) {
@@ -48,6 +89,15 @@ MigrationReport migrate(Database& db) {
         });
     } catch (const pqxx::sql_error& e) {
         throw Error(ExitCode::internal, "migration failed and was rolled back: " + std::string(e.what()));
+    }
+    try {
+        report.reader_warning = ensure_reader_role(db);
+        if (report.reader_warning.empty()) report.reader_views = grant_reader_views(db);
+    } catch (const pqxx::sql_error& e) {
+        // The schema is migrated; only the grants are missing (views owned by another role?).
+        report.reader_warning = std::string("the views could not be granted to ") + kReaderRole + " (" +
+                                (insufficient_privilege(e) ? "permission denied" : "database error") +
+                                "); run dicomlake migrate as the owner of the dicomlake schema";
     }
     return report;
 }

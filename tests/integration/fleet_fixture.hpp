@@ -22,11 +22,11 @@ inline constexpr const char* kFrom = "2025-06-02";
 inline constexpr const char* kTo = "2025-06-06";
 
 struct Snapshot {
-    long studies = 0, series = 0;
-    std::string studies_md5, series_md5;
+    long studies = 0, series = 0, weeks = 0;
+    std::string studies_md5, series_md5, weeks_md5;
     bool operator==(const Snapshot& o) const {
         return studies == o.studies && series == o.series && studies_md5 == o.studies_md5 &&
-               series_md5 == o.series_md5;
+               series_md5 == o.series_md5 && weeks == o.weeks && weeks_md5 == o.weeks_md5;
     }
 };
 
@@ -65,6 +65,11 @@ protected:
             " FROM dicomlake.series t");
         s.series = r[0].as<long>();
         s.series_md5 = r[1].as<std::string>();
+        r = tx.exec1(
+            "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY device_serial, week), ''))"
+            " FROM dicomlake.v_scanner_week t");
+        s.weeks = r[0].as<long>();
+        s.weeks_md5 = r[1].as<std::string>();
         return s;
     }
 

@@ -214,7 +214,8 @@ std::string warehouse_rows(const std::string& db) {
          std::vector<std::pair<std::string, std::string>>{{"study", "study_key"},
                                                           {"series", "study_key, series_key"},
                                                           {"activity_day", "device_serial, day"},
-                                                          {"activity_weekhour", "device_serial, weekday, hour"}}) {
+                                                          {"activity_weekhour", "device_serial, weekday, hour"},
+                                                          {"activity_week", "device_serial, week"}}) {
         std::string cols;
         for (const auto& r : tx.exec_params("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                                             "'dicomlake' AND table_name = $1 AND column_name NOT IN ('loaded_at', "

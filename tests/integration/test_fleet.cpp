@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -147,8 +148,10 @@ TEST_F(Fleet, FailedStudyIsRecordedWithAReasonAndNoIdentifier) {
 TEST_F(Fleet, SecondBackfillChangesNothing) {
     EXPECT_EQ(second_.exit_code, 3) << second_.output;  // the planted failure fails again
     EXPECT_GT(before_.series, 0);
+    EXPECT_GT(before_.weeks, 0);
     EXPECT_TRUE(before_ == after_) << "rows changed on a re-run: studies " << before_.studies << " -> "
-                                   << after_.studies << ", series " << before_.series << " -> " << after_.series;
+                                   << after_.studies << ", series " << before_.series << " -> " << after_.series
+                                   << ", scanner weeks " << before_.weeks << " -> " << after_.weeks;
     auto r = query("SELECT studies_unchanged, studies_loaded FROM dicomlake.run ORDER BY run_id DESC LIMIT 1");
     EXPECT_EQ(r[0][1].as<long>(), 0);
     EXPECT_EQ(r[0][0].as<long>(), static_cast<long>(truth_["studies"].size()) - 1);
@@ -285,6 +288,82 @@ TEST_F(Fleet, ScannerDaysCountTheScheduledStudies) {
         if (n >= 5) shown[key] = n;
     EXPECT_FALSE(shown.empty());
     EXPECT_EQ(actual, shown);
+}
+
+// What one study adds to its scanner's week, from the generator's truth.
+struct WeekTruth {
+    long studies = 0, mr_studies = 0, mr_series = 0, ct_studies = 0;
+    double nex_sum = 0, dlp_sum = 0;
+};
+
+TEST_F(Fleet, WeeklyMeanNexAndDlpPerScannerFollowTheRealWeeks) {
+    // The documented rules: days with at least 5 studies (min_cell_studies) make the week; its MR
+    // (CT) part is shown when at least 5 of those studies have MR series with a NEX (a CT dose
+    // total); localizers do not count; means rounded to 0.01 NEX and 1 mGy.cm.
+    std::map<std::pair<std::string, std::string>, std::vector<WeekTruth>> days;  // (serial, real day)
+    for (const auto& study : truth_["studies"]) {
+        if (study["fails"].get<bool>() || study["first_acquired"].is_null()) continue;
+        WeekTruth w;
+        w.studies = 1;
+        for (const auto& s : study["series"])
+            if (s["modality"] == "MR" && !s["nex"].is_null() && s["protocol"] != "LOCALIZER") {
+                ++w.mr_series;
+                w.nex_sum += s["nex"].get<double>();
+            }
+        w.mr_studies = w.mr_series > 0 ? 1 : 0;
+        if (!study["dlp_total_mgycm"].is_null()) {
+            w.ct_studies = 1;
+            w.dlp_sum = study["dlp_total_mgycm"].get<double>();
+        }
+        days[{study["device_serial"].get<std::string>(), study["first_acquired"].get<std::string>().substr(0, 10)}]
+            .push_back(w);
+    }
+    std::map<std::pair<std::string, std::string>, WeekTruth> weeks;  // (serial, Monday)
+    for (const auto& [cell, studies] : days) {
+        if (studies.size() < 5) continue;
+        long d = *parse_iso_date(cell.second);
+        auto& w = weeks[{cell.first, format_iso_date(d - (d + 3) % 7)}];  // 1970-01-01 was a Thursday
+        for (const auto& s : studies) {
+            w.studies += s.studies;
+            w.mr_studies += s.mr_studies;
+            w.mr_series += s.mr_series;
+            w.nex_sum += s.nex_sum;
+            w.ct_studies += s.ct_studies;
+            w.dlp_sum += s.dlp_sum;
+        }
+    }
+    size_t nex_weeks = 0, dlp_weeks = 0;
+    std::set<std::pair<std::string, std::string>> shown;
+    for (const auto& r : query("SELECT device_serial, week::text, studies, mr_series, mean_nex, ct_studies,"
+                               " mean_dlp_mgycm, extract(isodow FROM week) FROM dicomlake.v_scanner_week")) {
+        std::pair<std::string, std::string> key{r[0].as<std::string>(), r[1].as<std::string>()};
+        shown.insert(key);
+        ASSERT_TRUE(weeks.count(key)) << "a week the truth does not publish: " << key.first << " " << key.second;
+        const auto& w = weeks[key];
+        EXPECT_EQ(r[7].as<int>(), 1) << "a week starts on Monday";
+        EXPECT_EQ(r[2].as<long>(), w.studies) << key.first << " " << key.second;
+        if (w.mr_studies >= 5) {
+            ASSERT_FALSE(r[4].is_null()) << key.first << " " << key.second;
+            EXPECT_EQ(r[3].as<long>(), w.mr_series);
+            EXPECT_NEAR(r[4].as<double>(), w.nex_sum / w.mr_series, 0.005 + 1e-9) << key.first << " " << key.second;
+            EXPECT_NEAR(r[4].as<double>() * 100, std::round(r[4].as<double>() * 100), 1e-6) << "rounded to 0.01";
+            ++nex_weeks;
+        } else {
+            EXPECT_TRUE(r[3].is_null() && r[4].is_null()) << key.first << " " << key.second;
+        }
+        if (w.ct_studies >= 5) {
+            ASSERT_FALSE(r[6].is_null()) << key.first << " " << key.second;
+            EXPECT_EQ(r[5].as<long>(), w.ct_studies);
+            EXPECT_NEAR(r[6].as<double>(), w.dlp_sum / w.ct_studies, 0.5 + 1e-6) << key.first << " " << key.second;
+            EXPECT_DOUBLE_EQ(r[6].as<double>(), std::round(r[6].as<double>())) << "rounded to 1 mGy.cm";
+            ++dlp_weeks;
+        } else {
+            EXPECT_TRUE(r[5].is_null() && r[6].is_null()) << key.first << " " << key.second;
+        }
+    }
+    EXPECT_EQ(shown.size(), weeks.size());
+    EXPECT_GT(nex_weeks, 0u) << "the fleet should have MR weeks to check";
+    EXPECT_GT(dlp_weeks, 0u) << "the fleet should have CT weeks to check";
 }
 
 TEST_F(Fleet, AScannerWhoseClockIsWrongIsFlagged) {

@@ -114,6 +114,10 @@ TEST(Reanonymize, ReplacesExactlyTheListedStudiesAfterAProfileChangeAndAKeyRotat
     EXPECT_EQ(tx.exec1("SELECT coalesce(sum(studies), 0) FROM dicomlake.activity_weekhour")[0].as<size_t>(),
               studies.size());
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.activity_contribution")[0].as<size_t>(), studies.size());
+    // Each scanner-week is its published days again, under the new key's cells.
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM (SELECT device_serial, date_trunc('week', day)::date AS week, sum(studies) AS s"
+                       " FROM dicomlake.activity_day GROUP BY 1, 2) d FULL JOIN dicomlake.activity_week w"
+                       " USING (device_serial, week) WHERE d.s IS DISTINCT FROM w.studies")[0].as<long>(), 0);
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ TEST(Reconcile, AStudyDeletedFromThePacsIsRemovedByTheNextRunOverItsDay) {
     // Its share of the utilization went with it.
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM dicomlake.activity_contribution")[0].as<size_t>(), truth["studies"].size() - 1);
     EXPECT_EQ(tx.exec1("SELECT sum(studies) FROM dicomlake.activity_weekhour")[0].as<size_t>(), truth["studies"].size() - 1);
+    // Each scanner-week is its published days again (the removal reached the week too).
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM (SELECT device_serial, date_trunc('week', day)::date AS week, sum(studies) AS s"
+                       " FROM dicomlake.activity_day GROUP BY 1, 2) d FULL JOIN dicomlake.activity_week w"
+                       " USING (device_serial, week) WHERE d.s IS DISTINCT FROM w.studies")[0].as<long>(), 0);
     // The ledger keeps no readable real date of a loaded study, and does not name it by study_key.
     auto sealed = tx.exec("SELECT ledger_key, sealed FROM dicomlake.study_status WHERE state = 'loaded'");
     ASSERT_EQ(sealed.size(), truth["studies"].size() - 1);

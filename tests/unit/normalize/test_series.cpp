@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -259,6 +260,27 @@ TEST(Series, ImageTypeComesFromTheReferenceInstance) {
         EXPECT_EQ(r.series[0].image_type, R"(["ORIGINAL","PRIMARY"])") << "reversed " << reversed;
         EXPECT_EQ(r.series[0].varying, std::vector<std::string>{"ImageType"});
     }
+}
+
+TEST(Series, ActivityCountsMrSeriesWithNexButNoLocalizerOrDerivedImage) {
+    std::vector<model::Instance> in;
+    auto series = [&](const std::string& uid, const char* image_type, std::optional<double> nex) {
+        Ds d = mr(uid, 1);
+        d.str("00181000", "LO", "SN1").str("0008002A", "DT", "20261103081500").raw("00080008", "CS", image_type);
+        if (nex) d.num("00180083", "DS", *nex);
+        in.push_back(make(d));
+    };
+    series("2.25.1.1", R"("ORIGINAL","PRIMARY")", 2);
+    series("2.25.1.2", R"("ORIGINAL","PRIMARY")", 1.5);
+    series("2.25.1.3", R"("ORIGINAL","PRIMARY","LOCALIZER")", 1);
+    series("2.25.1.4", R"("DERIVED","SECONDARY")", 3);
+    series("2.25.1.5", R"("ORIGINAL","PRIMARY")", std::nullopt);
+    StudyResult r = run(std::move(in));
+    ASSERT_EQ(r.activity.size(), 1u);
+    EXPECT_EQ(r.activity[0].device_serial, "SN1");
+    EXPECT_EQ(r.activity[0].mr_series, 2);
+    EXPECT_DOUBLE_EQ(r.activity[0].nex_sum, 3.5);
+    EXPECT_FALSE(r.activity[0].ct_dlp_mgycm.has_value()) << "no dose report";
 }
 
 TEST(Series, AcquisitionRangeFromDateTimeAndFrameTimes) {
