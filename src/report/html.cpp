@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "report/html_style.hpp"
+#include "report/text.hpp"
 
 namespace dicomlake::report {
 namespace {
@@ -18,21 +19,6 @@ namespace {
 constexpr std::string_view en_dash = "\u2013";
 constexpr std::string_view narrow_space = "\u202f";  // SI digit grouping, never breaks a number
 
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 // Groups the integer digits by three from 10000 up ("12 345.6"); 4-digit numbers stay whole.
 std::string group_digits(const std::string& number) {
@@ -110,7 +96,7 @@ public:
         auto found = by_name_.find(name);
         if (found == by_name_.end()) return {};
         return "<p class=\"source\">Source: <a href=\"#" + found->second.anchor + "\"><code>" +
-               escape(name) + "</code></a></p>\n";
+               html_escape(name) + "</code></a></p>\n";
     }
 
     std::string appendix() const {
@@ -120,11 +106,11 @@ public:
         if (by_name_.empty()) return out + "<p class=\"empty\">No chart or table in this report.</p>\n</section>\n";
         out += "<dl class=\"sources\">\n";
         for (const auto& [name, source] : by_name_) {
-            out += "<dt id=\"" + source.anchor + "\"><code>" + escape(name) + "</code></dt>\n<dd>Shown in: ";
+            out += "<dt id=\"" + source.anchor + "\"><code>" + html_escape(name) + "</code></dt>\n<dd>Shown in: ";
             for (std::size_t i = 0; i < source.uses.size(); ++i) {
                 const Use& use = source.uses[i];
-                out += (i ? ", " : "") + std::string("<a href=\"#") + escape(use.anchor) + "\">" +
-                       escape(use.title) + "</a> (" + escape(use.section) + ")";
+                out += (i ? ", " : "") + std::string("<a href=\"#") + html_escape(use.anchor) + "\">" +
+                       html_escape(use.title) + "</a> (" + html_escape(use.section) + ")";
             }
             out += "</dd>\n";
         }
@@ -149,15 +135,15 @@ private:
 };
 
 std::string table_html(const Table& table, const Sources& sources) {
-    std::string id = escape("table-" + table.id);
-    std::string out = "<h3 id=\"" + id + "\">" + escape(table.title) + "</h3>\n";
-    if (!table.meaning.empty()) out += "<p class=\"meaning\">" + escape(table.meaning) + "</p>\n";
+    std::string id = html_escape("table-" + table.id);
+    std::string out = "<h3 id=\"" + id + "\">" + html_escape(table.title) + "</h3>\n";
+    if (!table.meaning.empty()) out += "<p class=\"meaning\">" + html_escape(table.meaning) + "</p>\n";
     out += "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id +
            "\">\n<table>\n<thead><tr>";
     for (const auto& column : table.columns) {
         bool numeric = column.kind == Column::Kind::integer || column.kind == Column::Kind::number;
         std::string title = column.unit.empty() ? column.title : column.title + " (" + column.unit + ")";
-        out += "<th scope=\"col\"" + class_attribute(numeric ? "num" : "") + ">" + escape(title) + "</th>";
+        out += "<th scope=\"col\"" + class_attribute(numeric ? "num" : "") + ">" + html_escape(title) + "</th>";
     }
     out += "</tr></thead>\n<tbody>\n";
     std::size_t shown = std::min(table.rows.size(), table.html_rows);
@@ -167,14 +153,14 @@ std::string table_html(const Table& table, const Sources& sources) {
             // A short row (a builder bug) shows missing cells rather than reading past its end.
             Value value = c < table.rows[r].size() ? table.rows[r][c] : Value::null();
             auto [text, css] = cell(table.columns[c], value);
-            out += "<td" + class_attribute(css) + ">" + escape(text) + "</td>";
+            out += "<td" + class_attribute(css) + ">" + html_escape(text) + "</td>";
         }
         out += "</tr>\n";
     }
     out += "</tbody>\n</table>\n</div>\n";
     if (table.rows.empty()) out += "<p class=\"more\">No rows.</p>\n";
     if (std::size_t more = table.rows.size() - shown; more > 0) {
-        std::string csv = escape(table.id + ".csv");
+        std::string csv = html_escape(table.id + ".csv");
         out += "<p class=\"more\">" + std::to_string(more) + (more == 1 ? " more row" : " more rows") +
                " in <a href=\"" + csv + "\">" + csv + "</a> and report.xlsx</p>\n";
     }
@@ -200,25 +186,25 @@ std::string inline_svg(std::string svg) {
 }
 
 std::string chart_html(const Chart& chart, const Sources& sources) {
-    return "<figure id=\"" + escape("chart-" + chart.id) + "\">\n" + inline_svg(chart::to_svg(chart.spec)) +
+    return "<figure id=\"" + html_escape("chart-" + chart.id) + "\">\n" + inline_svg(chart::to_svg(chart.spec)) +
            "\n<figcaption>" + sources.line(chart.source) + "</figcaption>\n</figure>\n";
 }
 
 std::string section_html(const Section& section, const Sources& sources) {
-    std::string out = "<section id=\"" + escape(section.id) + "\">\n<h2>" + escape(section.title) + "</h2>\n";
-    if (!section.meaning.empty()) out += "<p class=\"meaning\">" + escape(section.meaning) + "</p>\n";
+    std::string out = "<section id=\"" + html_escape(section.id) + "\">\n<h2>" + html_escape(section.title) + "</h2>\n";
+    if (!section.meaning.empty()) out += "<p class=\"meaning\">" + html_escape(section.meaning) + "</p>\n";
     std::string when;
-    if (!section.period.empty()) when += "<span>Period: " + escape(section.period) + "</span>";
-    if (!section.clock.empty()) when += "<span>Clock: " + escape(section.clock) + "</span>";
+    if (!section.period.empty()) when += "<span>Period: " + html_escape(section.period) + "</span>";
+    if (!section.clock.empty()) when += "<span>Clock: " + html_escape(section.clock) + "</span>";
     if (!when.empty()) out += "<p class=\"when\">" + when + "</p>\n";
     if (!section.facts.empty()) {
         out += "<ul class=\"facts\">\n";
-        for (const auto& fact : section.facts) out += "<li>" + escape(fact) + "</li>\n";
+        for (const auto& fact : section.facts) out += "<li>" + html_escape(fact) + "</li>\n";
         out += "</ul>\n";
     }
     if (!section.empty_reason.empty()) {
         // Nothing to draw: say why instead of an empty chart.
-        return out + "<p class=\"empty\">" + escape(section.empty_reason) + "</p>\n</section>\n";
+        return out + "<p class=\"empty\">" + html_escape(section.empty_reason) + "</p>\n</section>\n";
     }
     for (const auto& chart : section.charts) out += chart_html(chart, sources);
     for (const auto& table : section.tables) out += table_html(table, sources);
@@ -226,9 +212,9 @@ std::string section_html(const Section& section, const Sources& sources) {
 }
 
 std::string header_html(const Report& report) {
-    std::string out = "<header>\n<h1>" + escape(report.title) + "</h1>\n<dl class=\"about\">\n";
+    std::string out = "<header>\n<h1>" + html_escape(report.title) + "</h1>\n<dl class=\"about\">\n";
     auto item = [&out](std::string_view term, const std::string& text) {
-        out += "<dt>" + std::string(term) + "</dt><dd>" + escape(text) + "</dd>\n";
+        out += "<dt>" + std::string(term) + "</dt><dd>" + html_escape(text) + "</dd>\n";
     };
     item("Report day", report.date);
     item("Period", report.first_day + " to " + report.date + " (" + std::to_string(report.days) +
@@ -237,7 +223,7 @@ std::string header_html(const Report& report) {
     item("Version", "dicomlake " + report.version);
     out += "</dl>\n</header>\n<nav class=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n";
     for (const auto& section : report.sections)
-        out += "<li><a href=\"#" + escape(section.id) + "\">" + escape(section.title) + "</a></li>\n";
+        out += "<li><a href=\"#" + html_escape(section.id) + "\">" + html_escape(section.title) + "</a></li>\n";
     return out + "<li><a href=\"#numbers-sources\">Where the numbers come from</a></li>\n</ol>\n</nav>\n";
 }
 
@@ -251,12 +237,12 @@ std::string to_html(const Report& report) {
         // Belt and braces: a browser refuses to fetch or run anything, whatever text slipped in.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">\n"
-        "<meta name=\"generator\" content=\"dicomlake " + escape(report.version) + "\">\n"
-        "<title>" + escape(report.title + " " + report.date) + "</title>\n<style>" + html_style() +
+        "<meta name=\"generator\" content=\"dicomlake " + html_escape(report.version) + "\">\n"
+        "<title>" + html_escape(report.title + " " + report.date) + "</title>\n<style>" + html_style() +
         "</style>\n</head>\n<body>\n<main>\n" + header_html(report);
     for (const auto& section : report.sections) out += section_html(section, sources);
     out += sources.appendix();
-    out += "<footer>Made by dicomlake " + escape(report.version) + " on " + escape(report.generated_at) +
+    out += "<footer>Made by dicomlake " + html_escape(report.version) + " on " + html_escape(report.generated_at) +
            " (UTC). The tables hold the first rows; the CSV files and report.xlsx next to this page "
            "hold all of them.</footer>\n";
     return out + "</main>\n</body>\n</html>\n";

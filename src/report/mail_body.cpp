@@ -5,6 +5,7 @@
 // part says the same for clients (and readers) that show no HTML. Both show only the first rows
 // of each table; the attachments carry everything.
 #include "report/mail_body.hpp"
+#include "report/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -21,21 +22,6 @@ constexpr const char* kFont = "font-family:Arial,Helvetica,sans-serif;";
 constexpr const char* kAttached =
     "The full report (index.html) and the spreadsheet (report.xlsx) are attached.";
 
-std::string escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 std::size_t rows_shown(const Table& table) { return std::min({table.html_rows, kMailRows, table.rows.size()}); }
 
@@ -75,13 +61,9 @@ std::string chart_title(const Chart& chart) {
 // ---- the plain-text part ----
 
 // UTF-8 code points: what a monospace font shows, near enough (wide CJK glyphs aside).
-std::size_t width_of(const std::string& text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 std::string clip(const std::string& text) {
-    if (width_of(text) <= kTextCellWidth) return text;
+    if (display_width(text) <= kTextCellWidth) return text;
     std::size_t points = 0, i = 0;
     for (; i < text.size(); ++i)
         if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && ++points == kTextCellWidth) break;
@@ -89,7 +71,7 @@ std::string clip(const std::string& text) {
 }
 
 std::string pad(const std::string& text, std::size_t width, bool right) {
-    const std::string fill(width - std::min(width, width_of(text)), ' ');
+    const std::string fill(width - std::min(width, display_width(text)), ' ');
     return right ? fill + text : text + fill;
 }
 
@@ -108,7 +90,7 @@ void append_text_table(std::string& out, const Table& table) {
             grid[r + 1].push_back(c < table.rows[r].size() ? clip(cell_text(table.columns[c], table.rows[r][c])) : "");
     std::vector<std::size_t> widths(table.columns.size());
     for (const auto& row : grid)
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width_of(row[c]));
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
     append_line(out, table.title + (table.source.empty() ? "" : " (" + table.source + ")"));
     for (std::size_t r = 0; r < grid.size(); ++r) {
         std::string line;
@@ -155,12 +137,12 @@ std::string text_part(const Report& report) {
 // ---- the HTML part ----
 
 std::string paragraph(const std::string& text, const std::string& style) {
-    return "<p style=\"margin:0 0 8px;" + std::string(kFont) + style + "\">" + escape(text) + "</p>\n";
+    return "<p style=\"margin:0 0 8px;" + std::string(kFont) + style + "\">" + html_escape(text) + "</p>\n";
 }
 
 std::string html_cell(const std::string& tag, const std::string& text, bool right, const std::string& style) {
     return "<" + tag + " align=\"" + (right ? "right" : "left") + "\" style=\"padding:4px 6px;" +
-           "border-bottom:1px solid #dddddd;font-size:13px;" + kFont + style + "\">" + escape(text) + "</" + tag + ">";
+           "border-bottom:1px solid #dddddd;font-size:13px;" + kFont + style + "\">" + html_escape(text) + "</" + tag + ">";
 }
 
 std::string html_table(const Table& table) {
@@ -189,7 +171,7 @@ std::string html_charts(const Section& section, const std::map<std::string, std:
     std::string out;
     for (const auto& chart : section.charts) {
         if (!chart.key || png_by_chart_id.count(chart.id) == 0) continue;
-        out += "<img src=\"cid:" + escape(chart.id) + "@dicomlake\" alt=\"" + escape(chart_title(chart)) +
+        out += "<img src=\"cid:" + html_escape(chart.id) + "@dicomlake\" alt=\"" + html_escape(chart_title(chart)) +
                "\" width=\"600\" style=\"display:block;width:100%;max-width:600px;height:auto;border:0;"
                "margin:8px 0;\">\n";
     }
@@ -198,7 +180,7 @@ std::string html_charts(const Section& section, const std::map<std::string, std:
 
 std::string html_section(const Section& section, const std::map<std::string, std::string>& png_by_chart_id) {
     std::string out = "<tr><td style=\"padding:16px 20px;border-top:1px solid #dddddd;\">\n";
-    out += "<h2 style=\"margin:0 0 8px;font-size:18px;" + std::string(kFont) + "\">" + escape(section.title) + "</h2>\n";
+    out += "<h2 style=\"margin:0 0 8px;font-size:18px;" + std::string(kFont) + "\">" + html_escape(section.title) + "</h2>\n";
     if (!section.meaning.empty()) out += paragraph(section.meaning, "font-size:14px;");
     std::string when = section.period;
     if (!section.clock.empty()) when += (when.empty() ? "" : ". ") + std::string("Clock: ") + section.clock;
@@ -210,7 +192,7 @@ std::string html_section(const Section& section, const std::map<std::string, std
     if (!section.facts.empty()) {
         out += "<ul style=\"margin:0 0 8px;padding-left:20px;\">\n";
         for (const auto& fact : section.facts)
-            out += "<li style=\"font-size:14px;margin:0 0 4px;" + std::string(kFont) + "\">" + escape(fact) + "</li>\n";
+            out += "<li style=\"font-size:14px;margin:0 0 4px;" + std::string(kFont) + "\">" + html_escape(fact) + "</li>\n";
         out += "</ul>\n";
     }
     out += html_charts(section, png_by_chart_id);
@@ -222,14 +204,14 @@ std::string html_part(const Report& report, const std::map<std::string, std::str
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-        escape(report.title + " " + report.date) +
+        html_escape(report.title + " " + report.date) +
         "</title>\n</head>\n<body style=\"margin:0;padding:0;background:#f4f4f4;\">\n"
         "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
         "style=\"background:#f4f4f4;\">\n<tr><td align=\"center\" style=\"padding:16px 8px;\">\n"
         "<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
         "style=\"width:100%;max-width:640px;background:#ffffff;color:#1a1a1a;\">\n"
         "<tr><td style=\"padding:20px 20px 8px;\">\n<h1 style=\"margin:0 0 8px;font-size:22px;" +
-        std::string(kFont) + "\">" + escape(report.title) + "</h1>\n";
+        std::string(kFont) + "\">" + html_escape(report.title) + "</h1>\n";
     out += paragraph("Report day " + report.date + ", trends from " + report.first_day + " (" +
                          std::to_string(report.days) + " days).",
                      "font-size:14px;color:#444444;");

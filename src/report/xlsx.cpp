@@ -16,6 +16,7 @@
 
 #include "report/exports.hpp"
 #include "report/table_names.hpp"
+#include "report/text.hpp"
 #include "util/dates.hpp"
 
 namespace dicomlake::report {
@@ -91,10 +92,6 @@ private:
 };
 
 // Characters on screen, roughly: UTF-8 code points (continuation bytes do not count).
-std::size_t display_width(const std::string& text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 std::size_t number_width(double v, int decimals) {
     if (std::fabs(v) >= 1e15) return 15;
