@@ -262,6 +262,21 @@ TEST_F(Fleet, TheFoundingQuestionIsOneSelect) {
     EXPECT_EQ(flagged, planted);
 }
 
+// The fleet was acquired within one real week (kFrom..kTo, Monday to Friday), so every pair's
+// series per week is its series count; over stored dates, shifted per patient by up to ten years,
+// the rate would be hundreds of times smaller.
+TEST_F(Fleet, SeriesPerWeekCountsRealWeeksNotShiftedDates) {
+    ASSERT_EQ(days_between(kFrom, kTo).size(), 5u);
+    long checked = 0;
+    for (const auto& r : query("SELECT n.device_serial, n.protocol, n.series_count, n.series_per_week"
+                               " FROM dicomlake.v_protocol_nex n"
+                               " WHERE n.device_serial IN (SELECT device_serial FROM dicomlake.v_scanner_day)")) {
+        EXPECT_DOUBLE_EQ(r[3].as<double>(), r[2].as<double>()) << r[0].c_str() << " " << r[1].c_str();
+        ++checked;
+    }
+    EXPECT_GT(checked, 0) << "no scanner has a published day";
+}
+
 TEST_F(Fleet, ScannerDaysCountTheScheduledStudies) {
     std::map<std::pair<std::string, std::string>, long> expected, actual;
     std::map<std::pair<std::string, std::string>, double> expected_busy;
