@@ -111,8 +111,9 @@ COMMENT ON COLUMN dicomlake.v_ct_dose_notification.above_dlp IS 'The study DLP t
 
 -- 4. Fluoroscopy high-dose alerts over a rolling window ------------------------------------------
 
--- OpenREM's defaults for its fluoroscopy high-dose alerts: total DAP 20000 cGy.cm2 (= 2 Gy.m2)
--- and total dose at the reference point 2 Gy, summed per patient over 12 weeks.
+-- Starting levels modelled on OpenREM's fluoroscopy high-dose alerts (total DAP and total dose at
+-- the reference point, summed per patient over a number of weeks): 20000 cGy.cm2 (= 2 Gy.m2),
+-- 2 Gy, 12 weeks. Not a standard: set your own.
 INSERT INTO dicomlake.analysis_setting VALUES
     ('fluoro_alert_dap_gym2', 2, 'fluoroscopy alert: total DAP of a patient over the window, Gy.m2 (2 Gy.m2 = 20000 cGy.cm2)'),
     ('fluoro_alert_dose_rp_gy', 2, 'fluoroscopy alert: total dose at the reference point of a patient over the window, Gy'),
@@ -158,7 +159,7 @@ SELECT w.study_key,
 FROM w
 WHERE w.window_dap_total_gym2 >= w.alert_dap_gym2 OR w.window_dose_rp_total_gy >= w.alert_dose_rp_gy;
 
-COMMENT ON VIEW dicomlake.v_fluoro_alert IS 'Projection X-ray and fluoroscopy studies (TID 10001 dose reports) at which the patient''s total DAP or total dose at the reference point, summed over the window of analysis_setting fluoro_alert_weeks ending at the study, reaches fluoro_alert_dap_gym2 or fluoro_alert_dose_rp_gy (OpenREM''s defaults: 2 Gy.m2, 2 Gy, 12 weeks).';
+COMMENT ON VIEW dicomlake.v_fluoro_alert IS 'Projection X-ray and fluoroscopy studies (TID 10001 dose reports) at which the patient''s total DAP or total dose at the reference point, summed over the window of analysis_setting fluoro_alert_weeks ending at the study, reaches fluoro_alert_dap_gym2 or fluoro_alert_dose_rp_gy (starting levels modelled on OpenREM''s alerts: 2 Gy.m2, 2 Gy, 12 weeks).';
 COMMENT ON COLUMN dicomlake.v_fluoro_alert.study_key IS 'Pseudonym of the study at which the window total reached an alert level.';
 COMMENT ON COLUMN dicomlake.v_fluoro_alert.device_serial IS 'Device (DeviceSerialNumber) of that study.';
 COMMENT ON COLUMN dicomlake.v_fluoro_alert.dap_total_gym2 IS 'Dose Area Product Total of that study, Gy.m2.';
