@@ -9,13 +9,16 @@
 
 #include <dcmtk/oflog/oflog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
 
 #include "deid/pseudonym.hpp"
+#include "report/build.hpp"
 #include "warehouse/ledger.hpp"
 #include "dicom_reader.hpp"
 #include "harness.hpp"
@@ -367,6 +370,31 @@ TEST_F(RealFiles, MammographyAndProjectionDose) {
     EXPECT_NEAR(x[0][0].as<double>(), 1.6e-05, 1e-12);
     EXPECT_NEAR(x[0][1].as<double>(), 0.00252, 1e-12);
     EXPECT_EQ(x[0][2].as<int>(), 8);
+}
+
+// The report's mammography section on the vendor files: the GE Senographe view (20 mm, 0.547 mGy;
+// its For Presentation and For Processing images are two series of one exposure, so two points)
+// and the Hologic dose report's two views (43 mm, 1.30 and 1.28 mGy) are points of the scatter,
+// as the files hold them.
+TEST_F(RealFiles, ReportPlotsTheMammographyViewsAsTheFilesHoldThem) {
+    if (shared_samples_dir().empty()) GTEST_SKIP() << "the vendor mammography files are in ../shared, absent here";
+    pqxx::connection c(db_url_for(kDatabase));
+    report::Options o;
+    o.date = to_.substr(0, 4) + "-" + to_.substr(4, 2) + "-" + to_.substr(6, 2);  // to_ is YYYYMMDD
+    o.days = 90;
+    auto r = report::build(c, o);
+    auto section = std::find_if(r.sections.begin(), r.sections.end(), [](const auto& s) { return s.id == "mammo-fluoro"; });
+    ASSERT_NE(section, r.sections.end());
+    ASSERT_TRUE(section->empty_reason.empty()) << section->empty_reason;
+    auto chart = std::find_if(section->charts.begin(), section->charts.end(),
+                              [](const auto& ch) { return ch.id == "mammo_agd_thickness"; });
+    ASSERT_NE(chart, section->charts.end());
+    std::multiset<std::pair<double, double>> points;
+    for (const auto& series : std::get<report::chart::Scatter>(chart->spec).series)
+        for (const auto& p : series.points) points.insert({std::round(p.x * 1000) / 1000, std::round(p.y * 1000) / 1000});
+    EXPECT_EQ(points.count({20.0, 0.547}), 2u);
+    EXPECT_EQ(points.count({43.0, 1.30}), 1u);
+    EXPECT_EQ(points.count({43.0, 1.28}), 1u);
 }
 
 TEST_F(RealFiles, ReRunChangesNothing) {
