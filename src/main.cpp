@@ -156,8 +156,11 @@ int main(int argc, char** argv) {
         auto config = cli::build_config(settings);
         cli::register_secrets(config);
         setup_logging(config.log_level, config.log_format);
-        if (auto warning = cli::insecure_auth_warning(config); !warning.empty()) spdlog::warn("{}", warning);
-        if (!config.pacs_verify_tls)
+        // Warnings about how the PACS is reached, only for the commands that reach it.
+        const bool contacts_pacs = backfill->parsed() || run->parsed() || check->parsed() || reanonymize->parsed();
+        if (auto warning = cli::insecure_auth_warning(config); contacts_pacs && !warning.empty())
+            spdlog::warn("{}", warning);
+        if (contacts_pacs && !config.pacs_verify_tls)
             spdlog::warn("PACS certificate verification is OFF (pacs-verify-tls=false): anyone on the network path "
                          "can impersonate the PACS. Use it only for testing; set pacs-ca-file for a hospital CA");
         install_stop_handlers();

@@ -112,6 +112,9 @@ TEST(Secrets, CredentialsOverPlainHttp) {
     EXPECT_NE(loopback.output.find("plain http://"), std::string::npos) << loopback.output;
     EXPECT_NOT_PRINTED(loopback, lab.orthanc_password());
     EXPECT_NOT_PRINTED(loopback, lab.key());
+    // A command that never reaches the PACS does not warn about how it would be reached.
+    auto status = lab.dicomlake("status");
+    EXPECT_EQ(status.output.find("plain http://"), std::string::npos) << status.output;
 
     // Another machine: refused before anything is sent, unless explicitly allowed.
     const std::map<std::string, std::string> remote = {{"DICOMLAKE_PACS_URL", "http://pacs.invalid/dicom-web"}};
