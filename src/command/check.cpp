@@ -40,8 +40,7 @@ int check(const cli::Settings& settings, const cli::Config& config) {
         code = static_cast<int>(ExitCode::config);
     } else {
         try {
-            source::dicomweb::DicomwebSource src(dicomweb_options(config));
-            src.probe();
+            make_source(config)->probe();
             std::printf("PACS:     ok, QIDO-RS answers at %s\n", source::dicomweb::url_origin(config.pacs_url).c_str());
         } catch (const Error& e) {
             std::printf("PACS:     FAILED: %s\n", redact(e.what()).c_str());

@@ -34,14 +34,21 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     return o;
 }
 
+std::unique_ptr<source::Source> make_source(const cli::Config& config) {
+    const std::string& url = config.pacs_url;
+    if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
+        return std::make_unique<source::dicomweb::DicomwebSource>(dicomweb_options(config));
+    throw ConfigError("pacs-url must start with http:// or https:// (a DICOMweb root)");
+}
+
 namespace {
 
 int dry_run(const cli::Config& config, const pipeline::ExtractRequest& request) {
-    source::dicomweb::DicomwebSource source(dicomweb_options(config));
-    source.probe();
+    auto source = make_source(config);
+    source->probe();
     std::map<std::string, long> per_day;
     try {
-        per_day = pipeline::count_studies(source, request.days);
+        per_day = pipeline::count_studies(*source, request.days);
     } catch (const source::SourceError& e) {
         throw PacsError(std::string("listing studies failed: ") + e.what());
     }
@@ -66,9 +73,9 @@ int extract_and_report(const cli::Config& config, pipeline::ExtractRequest reque
     warehouse::Database db(config.db_url);
     db.require_current_schema();
     warehouse::ExtractionLock lock(db);
-    source::dicomweb::DicomwebSource source(dicomweb_options(config));
-    source.probe();
-    auto report = pipeline::extract(config, source, db, request);
+    auto source = make_source(config);
+    source->probe();
+    auto report = pipeline::extract(config, *source, db, request);
     const auto& c = report.counts;
     std::string scope = request.accessions.empty() ? request.window_from + ".." + request.window_to
                                                    : std::to_string(request.accessions.size()) + " accession line(s)";

@@ -1,6 +1,8 @@
 // What `run` and `backfill` share: open the warehouse and the PACS, run the pipeline, report.
 #pragma once
 
+#include <memory>
+
 #include "cli/config.hpp"
 #include "pipeline/extract.hpp"
 #include "source/dicomweb/dicomweb_source.hpp"
@@ -8,6 +10,11 @@
 namespace dicomlake::command {
 
 source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& config);
+
+// The one place a source is made from the settings, chosen by the scheme of pacs.url (http and
+// https: DICOMweb; the DIMSE and files sources of issue 10 join here). Callers see only
+// source::Source.
+std::unique_ptr<source::Source> make_source(const cli::Config& config);
 
 int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request);
 

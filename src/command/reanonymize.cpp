@@ -51,8 +51,8 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     warehouse::Database db(config.db_url);
     db.require_current_schema();
     warehouse::ExtractionLock lock(db);
-    source::dicomweb::DicomwebSource source(dicomweb_options(config));
-    source.probe();
+    auto source = make_source(config);
+    source->probe();
 
     deid::Pseudonymizer current(config.key, config.key_version);
     std::vector<deid::Pseudonymizer> keyring{current};
@@ -63,8 +63,8 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     warehouse::activity::Keyring keys;
     for (const auto& p : keyring) keys.push_back(&p);
     warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
-                                  config.key_version, source.name(), run_id}, keys);
-    auto session = source.open_session();
+                                  config.key_version, source->name(), run_id}, keys);
+    auto session = source->open_session();
     const std::string keyword = by == "uid" ? "StudyInstanceUID" : "AccessionNumber";
 
     warehouse::RunCounts counts;
@@ -74,7 +74,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
         if (entries[line].empty()) continue;
         std::vector<source::StudyRef> refs;
         try {
-            refs = source.find_studies(keyword, entries[line]);
+            refs = source->find_studies(keyword, entries[line]);
         } catch (const source::SourceError& e) {
             ledger.finish_run(run_id, counts, "failed", static_cast<int>(ExitCode::pacs_unavailable), e.what());
             throw PacsError(std::string("looking up the listed studies failed: ") + e.what());
