@@ -4,7 +4,6 @@
 #include "report/html.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
@@ -37,14 +36,8 @@ std::string group_digits(const std::string& number) {
 // Fixed decimals, locale-free; a rounded zero never shows as "-0.00"; NaN and infinity, which a
 // view should never give, show as missing.
 std::string format_number(double value, int decimals) {
-    if (!std::isfinite(value)) return std::string(en_dash);
-    char buffer[400];
-    auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value,
-                                      std::chars_format::fixed, std::clamp(decimals, 0, 12));
-    if (error != std::errc()) return std::string(en_dash);
-    std::string text(buffer, end);
-    if (text[0] == '-' && text.find_first_not_of("-0.") == std::string::npos) text.erase(0, 1);
-    return group_digits(text);
+    std::string text = fixed_decimals(value, decimals);
+    return text.empty() ? std::string(en_dash) : group_digits(text);
 }
 
 // The cell's shown text (not yet escaped) and its class.

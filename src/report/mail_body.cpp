@@ -8,9 +8,7 @@
 #include "report/text.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <variant>
 
 namespace dicomlake::report {
 
@@ -34,11 +32,7 @@ std::string more_rows_note(const Table& table) {
 // A cell as a person reads it: numbers with the column's decimals (the exports keep them all).
 std::string cell_text(const Column& column, const Value& value) {
     if (value.number) {
-        if (!std::isfinite(*value.number)) return "";
-        const int decimals = column.kind == Column::Kind::integer ? 0 : std::clamp(column.decimals, 0, 10);
-        char buf[400];  // the widest double in fixed notation, with 10 decimals
-        const auto res = std::to_chars(buf, buf + sizeof buf, *value.number, std::chars_format::fixed, decimals);
-        return std::string(buf, res.ptr);
+        return fixed_decimals(*value.number, column.kind == Column::Kind::integer ? 0 : column.decimals);
     }
     if (!value.text) return "";
     if (column.kind == Column::Kind::boolean && (*value.text == "true" || *value.text == "false"))
@@ -54,9 +48,7 @@ bool right_aligned(const Column& column) {
     return column.kind == Column::Kind::integer || column.kind == Column::Kind::number;
 }
 
-std::string chart_title(const Chart& chart) {
-    return std::visit([](const auto& spec) { return spec.title; }, chart.spec);
-}
+const std::string& chart_title(const Chart& chart) { return chart::title_of(chart.spec); }
 
 // ---- the plain-text part ----
 

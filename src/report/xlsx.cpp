@@ -9,7 +9,6 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -95,9 +94,7 @@ private:
 
 std::size_t number_width(double v, int decimals) {
     if (std::fabs(v) >= 1e15) return 15;
-    char buf[64];
-    const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, std::clamp(decimals, 0, 10));
-    return static_cast<std::size_t>(res.ptr - buf);
+    return fixed_decimals(v, decimals).size();
 }
 
 // Writes a text cell as what its column says it is: a real date, a boolean, or text.

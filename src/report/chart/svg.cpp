@@ -1,24 +1,13 @@
 // SVG text: numbers, escaping and the few elements the charts are made of.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "report/chart/draw.hpp"
+#include "report/text.hpp"
 
 namespace dicomlake::report::chart::draw {
 
-std::string num(double v, int decimals) {
-    if (!std::isfinite(v)) return "0";
-    char buf[400];  // the widest double in fixed notation is 309 digits
-    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-    std::string s(buf, res.ptr);
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0') s.pop_back();
-        if (s.back() == '.') s.pop_back();
-    }
-    if (s == "-0") s = "0";
-    return s;
-}
+std::string num(double v, int decimals) { return std::isfinite(v) ? trimmed_number(v, decimals) : "0"; }
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "report/sections/sections.hpp"
+#include "report/text.hpp"
 #include "util/dates.hpp"
 
 namespace dicomlake::report::sections {
@@ -105,16 +106,7 @@ bool view_exists(pqxx::transaction_base& tx, const std::string& qualified_name) 
     return tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", qualified_name)[0].as<bool>();
 }
 
-std::string format_number(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0') s.pop_back();
-        if (s.back() == '.') s.pop_back();
-    }
-    return s == "-0" ? "0" : s;
-}
+std::string format_number(double v, int decimals) { return trimmed_number(v, decimals); }
 
 std::vector<chart::Series> named_series(std::map<std::string, chart::Series> by_name) {
     std::vector<chart::Series> out;
