@@ -2,14 +2,14 @@
 // files later), one folder per implementation, typed failures rather than strings.
 #pragma once
 
-#include <simdjson.h>
-
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "model/reader.hpp"
 
 namespace dicomlake::source {
 
@@ -54,20 +54,32 @@ private:
     long http_status_;
 };
 
-using BodyHandler = std::function<void(simdjson::padded_string_view body)>;
+// What a session knows of an instance beyond its dataset.
+struct InstanceMeta {
+    // When only the first instances of the instance's series are fetched
+    // (pacs.instances_per_series): how many instances the series has on the PACS. -1 when every
+    // instance of the series is fetched.
+    long series_instances_on_pacs = -1;
+};
+
+// Called once per instance of a study with a reader on its dataset (valid during the call).
+using InstanceHandler = std::function<void(model::DatasetReader& dataset, const InstanceMeta& meta)>;
 
 // A worker's own connection to the source (not shared between threads).
 class Session {
 public:
     virtual ~Session() = default;
-    // Hands every metadata body of the study to `on_body` (one for a study-level request,
-    // several when the study is fetched series by series). Throws SourceError.
-    virtual void fetch_study_metadata(const StudyRef& study, const BodyHandler& on_body) = 0;
+    // Hands every instance of the study to `on_instance`, each as a reader over its dataset
+    // (pixel data and other bulk values need not be there). Throws SourceError; a study is
+    // whole or failed: a session that cannot get every instance (sampling aside) throws.
+    virtual void fetch_study(const StudyRef& study, const InstanceHandler& on_instance) = 0;
 };
 
 class Source {
 public:
     virtual ~Source() = default;
+    // The name study rows record as their source: pacs.name, else derived from the URL without
+    // credentials (source_name_from_url).
     virtual std::string name() const = 0;
     // Reaches the source and checks the credentials; throws dicomlake::PacsError with advice.
     virtual void probe() = 0;
@@ -76,7 +88,15 @@ public:
     virtual std::vector<StudyRef> list_studies(const std::string& first_day, const std::string& last_day) = 0;
     // Every study whose attribute `keyword` (StudyInstanceUID, AccessionNumber) equals `value`.
     virtual std::vector<StudyRef> find_studies(const std::string& keyword, const std::string& value) = 0;
+    // Every study the source holds, whatever its date (`dicomlake import`: a folder of files).
+    // Sources that cannot enumerate everything (a PACS) throw SourceError(other).
+    virtual std::vector<StudyRef> list_all();
     virtual std::unique_ptr<Session> open_session() = 0;
 };
+
+// The default source name for a URL: scheme, host, port and path, without user, password,
+// query or fragment ("dicomweb:pacs.example.org:8042/dicom-web", "dicom:LABPACS@10.0.0.5:104",
+// "files:/srv/export").
+std::string source_name_from_url(std::string_view url);
 
 }  // namespace dicomlake::source
