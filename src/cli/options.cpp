@@ -24,6 +24,9 @@ const std::vector<OptionSpec> kOptions = {
      "DICOMweb root of the PACS (QIDO-RS and WADO-RS live below it), e.g. https://pacs:8042/dicom-web; "
      "credentials in it (user:password@) are refused: use pacs-user and pacs-password-file",
      Sensitivity::url_userinfo},
+    {"pacs-name", "pacs.name", "", "NAME", "PACS",
+     "the name study rows, runs, status and the report give this PACS (empty: derived from pacs-url, without "
+     "credentials, e.g. dicomweb:pacs:8042/dicom-web); set it when one warehouse holds several PACS"},
     {"pacs-user", "pacs.user", "", "NAME", "PACS", "user for HTTP basic authentication (empty: none)"},
     {"pacs-password", "pacs.password", "", "SECRET", "PACS",
      "password for HTTP basic authentication; environment or file only (or the -file variant)",

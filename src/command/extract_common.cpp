@@ -13,6 +13,7 @@ namespace dicomlake::command {
 source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     source::dicomweb::DicomwebOptions o;
     o.root = c.pacs_url;
+    o.name = source_name(c);
     o.page_size = c.pacs_page_size;
     o.series_threshold = c.pacs_series_threshold;
     o.max_depth = c.max_depth;
@@ -33,6 +34,10 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     o.http.breaker =
         std::make_shared<source::dicomweb::CircuitBreaker>(c.pacs_breaker_threshold, c.pacs_breaker_pause_s);
     return o;
+}
+
+std::string source_name(const cli::Config& config) {
+    return config.pacs_name.empty() ? source::source_name_from_url(config.pacs_url) : config.pacs_name;
 }
 
 std::unique_ptr<source::Source> make_source(const cli::Config& config) {
