@@ -317,9 +317,10 @@ bool has_part10_preamble(const std::string& path) {
 }
 
 std::unique_ptr<DcmFileFormat> read_part10_headers(const std::string& path) {
-    // DCMTK warns on every file that stops at PixelData (as asked): only its errors are logged.
+    // DCMTK warns on every file that stops at PixelData (as asked) and errs on every file that is
+    // not DICOM (the import summary names those): only its fatal errors are logged.
     static const bool quiet = [] {
-        OFLog::getLogger("dcmtk.dcmdata").setLogLevel(OFLogger::ERROR_LOG_LEVEL);
+        OFLog::getLogger("dcmtk.dcmdata").setLogLevel(OFLogger::FATAL_LOG_LEVEL);
         return true;
     }();
     (void)quiet;
