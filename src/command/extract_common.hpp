@@ -16,6 +16,7 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& config);
 // source::Source.
 std::unique_ptr<source::Source> make_source(const cli::Config& config);
 
-int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request);
+// `source`: the source to extract from (import: the files); nullptr = make_source() from pacs.url.
+int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request, source::Source* source = nullptr);
 
 }  // namespace dicomlake::command
