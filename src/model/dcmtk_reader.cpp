@@ -143,64 +143,57 @@ void DcmtkReader::string_values(DcmElement& e, const std::function<void(const Ra
     }
 }
 
+namespace {
+
+using Each = std::function<void(const RawValue&)>;
+
+// Value `i` of a binary integer element through DCMTK's getter for its type.
+template <typename T>
+OFCondition emit_integer(DcmElement& e, OFCondition (DcmElement::*get)(T&, const unsigned long), unsigned long i,
+                         const Each& each) {
+    T v{};
+    OFCondition ok = (e.*get)(v, i);
+    if (ok.good()) emit_number(each, static_cast<double>(v), std::to_string(v));
+    return ok;
+}
+
+template <typename T>
+OFCondition emit_float(DcmElement& e, OFCondition (DcmElement::*get)(T&, const unsigned long), unsigned long i,
+                       const Each& each) {
+    T v{};
+    OFCondition ok = (e.*get)(v, i);
+    if (ok.good()) emit_number(each, static_cast<double>(v), number_text(static_cast<double>(v)));
+    return ok;
+}
+
+OFCondition emit_tag(DcmElement& e, unsigned long i, const Each& each) {
+    DcmTagKey v;
+    OFCondition ok = e.getTagVal(v, i);
+    if (ok.good()) {
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%04X%04X", v.getGroup(), v.getElement());
+        emit_number(each, static_cast<double>((static_cast<Uint32>(v.getGroup()) << 16) | v.getElement()), hex);
+    }
+    return ok;
+}
+
+}  // namespace
+
 void DcmtkReader::binary_values(DcmElement& e, const std::function<void(const RawValue&)>& each) const {
     const DcmEVR evr = e.getVR();
     const unsigned long n = e.getVM();
     for (unsigned long i = 0; i < n; ++i) {
         OFCondition ok = EC_Normal;
         switch (evr) {
-            case EVR_US: {
-                Uint16 v = 0;
-                if ((ok = e.getUint16(v, i)).good()) emit_number(each, v, std::to_string(v));
-                break;
-            }
-            case EVR_SS: {
-                Sint16 v = 0;
-                if ((ok = e.getSint16(v, i)).good()) emit_number(each, v, std::to_string(v));
-                break;
-            }
-            case EVR_UL: {
-                Uint32 v = 0;
-                if ((ok = e.getUint32(v, i)).good()) emit_number(each, v, std::to_string(v));
-                break;
-            }
-            case EVR_SL: {
-                Sint32 v = 0;
-                if ((ok = e.getSint32(v, i)).good()) emit_number(each, v, std::to_string(v));
-                break;
-            }
-            case EVR_SV: {
-                Sint64 v = 0;
-                if ((ok = e.getSint64(v, i)).good())
-                    emit_number(each, static_cast<double>(v), std::to_string(static_cast<long long>(v)));
-                break;
-            }
-            case EVR_UV: {
-                Uint64 v = 0;
-                if ((ok = e.getUint64(v, i)).good())
-                    emit_number(each, static_cast<double>(v), std::to_string(static_cast<unsigned long long>(v)));
-                break;
-            }
-            case EVR_FL: {
-                Float32 v = 0;
-                if ((ok = e.getFloat32(v, i)).good()) emit_number(each, v, number_text(v));
-                break;
-            }
-            case EVR_FD: {
-                Float64 v = 0;
-                if ((ok = e.getFloat64(v, i)).good()) emit_number(each, v, number_text(v));
-                break;
-            }
-            case EVR_AT: {
-                DcmTagKey v;
-                if ((ok = e.getTagVal(v, i)).good()) {
-                    char hex[9];
-                    std::snprintf(hex, sizeof hex, "%04X%04X", v.getGroup(), v.getElement());
-                    emit_number(each, static_cast<double>((static_cast<Uint32>(v.getGroup()) << 16) | v.getElement()),
-                                hex);
-                }
-                break;
-            }
+            case EVR_US: ok = emit_integer<Uint16>(e, &DcmElement::getUint16, i, each); break;
+            case EVR_SS: ok = emit_integer<Sint16>(e, &DcmElement::getSint16, i, each); break;
+            case EVR_UL: ok = emit_integer<Uint32>(e, &DcmElement::getUint32, i, each); break;
+            case EVR_SL: ok = emit_integer<Sint32>(e, &DcmElement::getSint32, i, each); break;
+            case EVR_SV: ok = emit_integer<Sint64>(e, &DcmElement::getSint64, i, each); break;
+            case EVR_UV: ok = emit_integer<Uint64>(e, &DcmElement::getUint64, i, each); break;
+            case EVR_FL: ok = emit_float<Float32>(e, &DcmElement::getFloat32, i, each); break;
+            case EVR_FD: ok = emit_float<Float64>(e, &DcmElement::getFloat64, i, each); break;
+            case EVR_AT: ok = emit_tag(e, i, each); break;
             default: return;  // an ambiguous VR (US or SS...): nothing
         }
         if (ok.bad()) throw MalformedJson("a binary number element cannot be read: " + std::string(ok.text()));
