@@ -290,11 +290,45 @@ void convert_known_un(DcmItem& item, std::uint32_t max_value_bytes, int depth) {
     }
 }
 
+// True when every text value (at every depth) is plain 7-bit ASCII without escape sequences:
+// such text reads the same in every character set DICOM allows, converted or not.
+bool plain_ascii(DcmItem& item, std::uint32_t max_value_bytes, int depth) {
+    if (depth > kDefaultMaxDepth) return false;
+    for (unsigned long i = 0; i < item.card(); ++i) {
+        DcmElement* e = item.getElement(i);
+        if (e == nullptr) continue;
+        if (auto* seq = dynamic_cast<DcmSequenceOfItems*>(e)) {
+            for (unsigned long k = 0; k < seq->card(); ++k)
+                if (DcmItem* it = seq->getItem(k); it != nullptr && !plain_ascii(*it, max_value_bytes, depth + 1))
+                    return false;
+            continue;
+        }
+        if (!e->isAffectedBySpecificCharacterSet()) continue;
+        if (e->getLength() > max_value_bytes) return false;
+        char* raw = nullptr;
+        Uint32 length = 0;
+        if (e->getString(raw, length).bad() || raw == nullptr) continue;
+        for (Uint32 k = 0; k < length; ++k) {
+            auto c = static_cast<unsigned char>(raw[k]);
+            if (c >= 0x80 || c == 0x1B) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 void prepare_dataset(DcmDataset& dataset, std::uint32_t max_value_bytes) {
     convert_known_un(dataset, max_value_bytes, 0);
     OFCondition c = dataset.convertToUTF8();
+    // A character set this build cannot convert (glibc's iconv has no ISO 2022 IR 87, for one)
+    // does not matter when the text holds no character beyond ASCII.
+    if (c.bad() && plain_ascii(dataset, max_value_bytes, 0)) return;
+    // Text beyond ASCII without a Specific Character Set (vendors do this): read as Latin-1, the
+    // usual default of PACS (Orthanc's DefaultEncoding), so both sources store the same text.
+    OFString declared;
+    if (c.bad() && (dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, declared).bad() || declared.empty()))
+        c = dataset.convertCharacterSet("ISO_IR 100", "ISO_IR 192", 0, OFTrue);
     if (c.bad())
         throw MalformedJson("the dataset's text cannot be converted to UTF-8 from its specific character set (" +
                             std::string(c.text()) + ")");

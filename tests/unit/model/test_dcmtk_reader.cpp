@@ -252,6 +252,25 @@ TEST(DcmtkReader, Latin1TextIsConvertedToUtf8) {
     EXPECT_EQ(values_of(r).at(0).text, "Sch\xC3\xA4" "del");
 }
 
+TEST(DcmtkReader, TextWithoutCharacterSetBeyondAsciiIsReadAsLatin1) {
+    DcmDataset ds;
+    ds.putAndInsertString(DCM_ReferringPhysicianName, "M\xFCller");
+    prepare_dataset(ds);
+    DcmtkReader r(ds);
+    ASSERT_TRUE(seek(r, 0x00080090));
+    EXPECT_EQ(values_of(r).at(0).groups[0], "M\xC3\xBCller");
+}
+
+TEST(DcmtkReader, AsciiTextNeedsNoConversionWhateverTheCharacterSet) {
+    DcmDataset ds;
+    ds.putAndInsertString(DCM_SpecificCharacterSet, "\\ISO 2022 IR 87");
+    ds.putAndInsertString(DCM_StudyDescription, "CHEST PA");
+    EXPECT_NO_THROW(prepare_dataset(ds));
+    DcmtkReader r(ds);
+    ASSERT_TRUE(seek(r, 0x00081030));
+    EXPECT_EQ(values_of(r).at(0).text, "CHEST PA");
+}
+
 TEST(DcmtkReader, UnknownCharacterSetIsMalformed) {
     DcmDataset ds;
     ds.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 999");
