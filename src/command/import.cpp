@@ -39,6 +39,7 @@ int import(const cli::Config& config, const std::vector<std::string>& paths, boo
     if (paths.empty()) throw ConfigError("import needs at least one file or folder");
     source::files::ScanOptions options;
     options.max_json_bytes = static_cast<std::size_t>(config.max_response_mb) << 20;
+    options.max_depth = config.max_depth;
     source::files::FilesSource files(paths, {}, options);
     files.probe();
     const auto& scan = files.scan();

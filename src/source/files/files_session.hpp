@@ -11,7 +11,7 @@ namespace dicomlake::source::files {
 
 class FilesSession final : public Session {
 public:
-    explicit FilesSession(std::shared_ptr<const Scan> scan) : scan_(std::move(scan)) {}
+    FilesSession(std::shared_ptr<const Scan> scan, int max_depth) : scan_(std::move(scan)), max_depth_(max_depth) {}
     // A study whose files changed or went away since the scan fails whole (SourceError).
     void fetch_study(const StudyRef& study, const InstanceHandler& on_instance) override;
 
@@ -20,6 +20,7 @@ private:
     void json(const InstanceFile& file, const StudyRef& study, const InstanceHandler& on_instance);
 
     std::shared_ptr<const Scan> scan_;
+    int max_depth_;
 };
 
 }  // namespace dicomlake::source::files

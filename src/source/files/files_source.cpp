@@ -58,7 +58,7 @@ std::vector<StudyRef> FilesSource::find_studies(const std::string& keyword, cons
 
 std::unique_ptr<Session> FilesSource::open_session() {
     scan();
-    return std::make_unique<FilesSession>(scan_);
+    return std::make_unique<FilesSession>(scan_, options_.max_depth);
 }
 
 }  // namespace dicomlake::source::files

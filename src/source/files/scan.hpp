@@ -36,6 +36,7 @@ struct SkippedFile {
 
 struct ScanOptions {
     std::size_t max_json_bytes = std::size_t(256) << 20;  // a .json file beyond this is skipped
+    int max_depth = 64;  // sequence nesting a JSON file may have (limits.max_depth)
 };
 
 struct Scan {
