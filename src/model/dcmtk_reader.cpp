@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "model/dicom_json.hpp"  // MalformedJson, LimitExceeded
+#include "model/instance.hpp"  // MalformedJson, LimitExceeded, kDefaultMaxDepth
 #include "util/number.hpp"
 
 namespace dicomlake::model {

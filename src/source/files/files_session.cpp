@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/dcmtk_reader.hpp"
+#include "model/dicom_json.hpp"
 
 namespace dicomlake::source::files {
 
@@ -45,8 +46,19 @@ void FilesSession::part10(const InstanceFile& file, const StudyRef& study, const
     on_instance(reader, InstanceMeta{});
 }
 
-void FilesSession::json(const InstanceFile&, const StudyRef&, const InstanceHandler&) {
-    throw SourceError(FailureKind::other, "DICOM JSON files cannot be read yet");
+void FilesSession::json(const InstanceFile& file, const StudyRef&, const InstanceHandler& on_instance) {
+    simdjson::padded_string body;
+    if (simdjson::padded_string::load(file.path).get(body) != simdjson::SUCCESS) changed();
+    // The scan kept the positions of the study's instances in the file (in order).
+    std::size_t position = 0, wanted = 0;
+    model::for_each_json_instance(body, max_depth_, [&](model::DatasetReader& reader) {
+        if (wanted < file.positions.size() && file.positions[wanted] == position) {
+            ++wanted;
+            on_instance(reader, InstanceMeta{});
+        }
+        ++position;
+    });
+    if (wanted != file.positions.size()) changed();
 }
 
 }  // namespace dicomlake::source::files

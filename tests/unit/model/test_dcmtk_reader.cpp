@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 
 namespace dicomlake::model {
 namespace {

@@ -130,6 +130,22 @@ TEST_F(FilesSourceTest, SessionHandsEachPart10InstanceAsAReaderWithoutPixelData)
     EXPECT_THROW(session->fetch_study(refs[0], [](model::DatasetReader&, const InstanceMeta&) {}), SourceError);
 }
 
+TEST_F(FilesSourceTest, SessionHandsTheStudysInstancesOfAJsonFile) {
+    text("export.json", "[" + json_instance("1.2.5", "20260103", "1.2.5.1") + "," +
+                            json_instance("1.2.6", "20260103", "1.2.6.1") + "," +
+                            json_instance("1.2.5", "20260103", "1.2.5.2") + "]");
+    FilesSource source({dir_});
+    auto refs = source.find_studies("StudyInstanceUID", "1.2.5");
+    ASSERT_EQ(refs.size(), 1u);
+    EXPECT_EQ(refs[0].instances, 2);
+    std::vector<std::string> sops;
+    source.open_session()->fetch_study(refs[0], [&](model::DatasetReader& r, const InstanceMeta&) {
+        while (r.next())
+            if (r.tag() == 0x00080018) r.values([&](const model::RawValue& v) { sops.push_back(std::string(v.text)); });
+    });
+    EXPECT_EQ(sops, (std::vector<std::string>{"1.2.5.1", "1.2.5.2"}));
+}
+
 TEST_F(FilesSourceTest, MissingPathIsAConfigurationError) {
     FilesSource source({dir_ + "/nowhere"});
     EXPECT_THROW(source.probe(), ConfigError);
