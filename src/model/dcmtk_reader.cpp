@@ -318,20 +318,35 @@ bool plain_ascii(DcmItem& item, std::uint32_t max_value_bytes, int depth) {
 
 }  // namespace
 
-void prepare_dataset(DcmDataset& dataset, std::uint32_t max_value_bytes) {
-    convert_known_un(dataset, max_value_bytes, 0);
+namespace {
+
+OFCondition convert_to_utf8(DcmDataset& dataset, std::uint32_t max_value_bytes, bool declared) {
     OFCondition c = dataset.convertToUTF8();
     // A character set this build cannot convert (glibc's iconv has no ISO 2022 IR 87, for one)
     // does not matter when the text holds no character beyond ASCII.
-    if (c.bad() && plain_ascii(dataset, max_value_bytes, 0)) return;
+    if (c.bad() && plain_ascii(dataset, max_value_bytes, 0)) return EC_Normal;
     // Text beyond ASCII without a Specific Character Set (vendors do this): read as Latin-1, the
     // usual default of PACS (Orthanc's DefaultEncoding), so both sources store the same text.
-    OFString declared;
-    if (c.bad() && (dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, declared).bad() || declared.empty()))
-        c = dataset.convertCharacterSet("ISO_IR 100", "ISO_IR 192", 0, OFTrue);
+    if (c.bad() && !declared) c = dataset.convertCharacterSet("ISO_IR 100", "ISO_IR 192", 0, OFFalse);
+    return c;
+}
+
+}  // namespace
+
+void prepare_dataset(DcmDataset& dataset, std::uint32_t max_value_bytes) {
+    convert_known_un(dataset, max_value_bytes, 0);
+    // The element keeps what the object declared (as a DICOMweb PACS reports it): DCMTK would
+    // rewrite it to ISO_IR 192.
+    OFString original;
+    const bool present = dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, original, OFFalse).good();
+    OFCondition c = convert_to_utf8(dataset, max_value_bytes, present && !original.empty());
     if (c.bad())
         throw MalformedJson("the dataset's text cannot be converted to UTF-8 from its specific character set (" +
                             std::string(c.text()) + ")");
+    if (present)
+        dataset.putAndInsertOFStringArray(DCM_SpecificCharacterSet, original);
+    else
+        dataset.findAndDeleteElement(DCM_SpecificCharacterSet);
 }
 
 bool has_part10_preamble(const std::string& path) {

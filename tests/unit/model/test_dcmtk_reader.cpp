@@ -250,6 +250,9 @@ TEST(DcmtkReader, Latin1TextIsConvertedToUtf8) {
     EXPECT_EQ(v[0].groups[0], "M\xC3\xBCller^J\xC3\xBCrgen");
     ASSERT_TRUE(seek(r, 0x00081030));
     EXPECT_EQ(values_of(r).at(0).text, "Sch\xC3\xA4" "del");
+    // The object's declaration is reported as it was (a DICOMweb PACS reports it so too).
+    ASSERT_TRUE(seek(r, 0x00080005));
+    EXPECT_EQ(trim_right(values_of(r).at(0).text), "ISO_IR 100");
 }
 
 TEST(DcmtkReader, TextWithoutCharacterSetBeyondAsciiIsReadAsLatin1) {
@@ -259,6 +262,8 @@ TEST(DcmtkReader, TextWithoutCharacterSetBeyondAsciiIsReadAsLatin1) {
     DcmtkReader r(ds);
     ASSERT_TRUE(seek(r, 0x00080090));
     EXPECT_EQ(values_of(r).at(0).groups[0], "M\xC3\xBCller");
+    r.rewind();
+    while (r.next()) EXPECT_NE(r.tag(), 0x00080005u);  // none declared, none reported
 }
 
 TEST(DcmtkReader, AsciiTextNeedsNoConversionWhateverTheCharacterSet) {
