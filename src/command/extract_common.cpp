@@ -71,20 +71,23 @@ int dry_run(const cli::Config& config, const pipeline::ExtractRequest& request) 
 
 }  // namespace
 
-int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request) {
-    cli::require_pacs(config);
+int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request, source::Source* given) {
+    if (given == nullptr) cli::require_pacs(config);
     if (request.dry_run) return dry_run(config, request);
     cli::require_database(config);
     cli::require_key(config);
     warehouse::Database db(config.db_url);
     db.require_current_schema();
     warehouse::ExtractionLock lock(db);
-    auto source = make_source(config);
-    source->probe();
-    auto report = pipeline::extract(config, *source, db, request);
+    std::unique_ptr<source::Source> made = given == nullptr ? make_source(config) : nullptr;
+    source::Source& source = given != nullptr ? *given : *made;
+    source.probe();
+    auto report = pipeline::extract(config, source, db, request);
     const auto& c = report.counts;
-    std::string scope = request.accessions.empty() ? request.window_from + ".." + request.window_to
-                                                   : std::to_string(request.accessions.size()) + " accession line(s)";
+    std::string scope = !request.studies.empty() ? std::to_string(request.studies.size()) + " listed stud(ies)"
+                        : request.accessions.empty()
+                            ? request.window_from + ".." + request.window_to
+                            : std::to_string(request.accessions.size()) + " accession line(s)";
     std::printf("%s %s: %ld studies found, %ld loaded (%ld series), %ld unchanged, %ld failed\n",
                 request.command.c_str(), scope.c_str(), c.studies_found, c.studies_loaded, c.series_loaded,
                 c.studies_unchanged, c.studies_failed);
