@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
     import->add_option("PATH", import_paths, "files and folders (folders are read recursively)")->required();
     import->add_flag("--force", force, "re-write studies that are already loaded and unchanged");
     import->add_flag("--dry-run", dry_run, "scan and count studies per StudyDate; write nothing");
+    std::string import_source;
+    import->add_option("--source-name", import_source,
+                       "what study rows and the run record as their source (default: files:<the first PATH, "
+                       "absolute>); give one when the path itself says something about a patient");
     import->footer(
         "What is read: every file under the paths, whatever its extension (DICOMDIR aside): Part 10 files\n"
         "(or bare datasets) up to PixelData, and .json files holding DICOM JSON (one instance object or an\n"
@@ -115,7 +119,7 @@ int main(int argc, char** argv) {
         "stored as it is unless the profile keeps it.\n"
         "Files that are not DICOM are never fatal: the summary at the end counts them and names them by\n"
         "path. The paths of files appear only in that summary (never in the log or the warehouse); study\n"
-        "rows record their source as files:<the first PATH, absolute>.\n"
+        "rows record their source as files:<the first PATH, absolute>, or --source-name.\n"
         "Running the same import again skips the studies already loaded and unchanged (--force re-writes\n"
         "them). Exit codes are those of backfill.");
     auto* run = app.add_subcommand(
@@ -188,7 +192,7 @@ int main(int argc, char** argv) {
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
         if (backfill->parsed()) return command::backfill(config, from, to, dry_run, accessions_file, force);
-        if (import->parsed()) return command::import(config, import_paths, dry_run, force);
+        if (import->parsed()) return command::import(config, import_paths, dry_run, force, import_source);
         if (run->parsed()) return command::run(config, dry_run, run_report);
         if (report->parsed()) return command::report(config, report_request);
         if (check->parsed()) return command::check(settings, config);

@@ -14,7 +14,9 @@ int backfill(const cli::Config& config, const std::string& from, const std::stri
              const std::string& accessions_file, bool force);
 int run(const cli::Config& config, bool dry_run, bool with_report);
 // Loads the DICOM files under `paths` (Part 10 and DICOM JSON, headers only) like a backfill.
-int import(const cli::Config& config, const std::vector<std::string>& paths, bool dry_run, bool force);
+// `source_name`: what rows record as their source ("" = files:<the first path, absolute>).
+int import(const cli::Config& config, const std::vector<std::string>& paths, bool dry_run, bool force,
+           const std::string& source_name = "");
 int check(const cli::Settings& settings, const cli::Config& config);
 int status(const cli::Config& config, int limit);
 int keygen();

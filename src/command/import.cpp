@@ -35,12 +35,13 @@ int dry_run(const source::files::Scan& scan) {
 
 }  // namespace
 
-int import(const cli::Config& config, const std::vector<std::string>& paths, bool dry, bool force) {
+int import(const cli::Config& config, const std::vector<std::string>& paths, bool dry, bool force,
+           const std::string& source_name) {
     if (paths.empty()) throw ConfigError("import needs at least one file or folder");
     source::files::ScanOptions options;
     options.max_json_bytes = static_cast<std::size_t>(config.max_response_mb) << 20;
     options.max_depth = config.max_depth;
-    source::files::FilesSource files(paths, {}, options);
+    source::files::FilesSource files(paths, source_name, options);
     files.probe();
     const auto& scan = files.scan();
     if (dry) return dry_run(scan);

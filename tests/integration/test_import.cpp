@@ -150,5 +150,15 @@ TEST_F(Import, MissingPathIsAConfigurationError) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
+// Last (it rewrites the files warehouse): --source-name replaces the path in the rows.
+TEST_F(Import, ASourceNameReplacesThePathInTheRows) {
+    auto r = Lab::instance().dicomlake("import --force --source-name site-export " + shell_quote(fleet_ + "/dicom"),
+                                       env(files_db_));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(count(files_db_, "SELECT count(*) FROM dicomlake.study WHERE source = 'site-export'"), 12);
+    EXPECT_EQ(count(files_db_, "SELECT count(*) FROM dicomlake.run WHERE command = 'import' AND source = 'site-export'"), 1);
+    EXPECT_EQ(count(files_db_, "SELECT count(*) FROM dicomlake.study WHERE source LIKE '%" + fleet_ + "%'"), 0);
+}
+
 }  // namespace
 }  // namespace dicomlake::testing
