@@ -7,6 +7,7 @@
 #include <dcmtk/dcmnet/scu.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <mutex>
@@ -34,6 +35,45 @@ OFList<OFString> any_encoding() {
         ts.push_back(uid);
     return ts;
 }
+
+}  // namespace
+
+std::vector<std::string> storage_classes() {
+    // DCMTK refuses presentation contexts beyond 128 per association: the classes a dose and
+    // protocol warehouse needs first, then DCMTK's list of common ones, 120 in all.
+    std::vector<std::string> out = {UID_XRayRadiationDoseSRStorage,
+                                    UID_EnhancedSRStorage,
+                                    UID_ComprehensiveSRStorage,
+                                    UID_Comprehensive3DSRStorage,
+                                    UID_BasicTextSRStorage,
+                                    UID_RadiopharmaceuticalRadiationDoseSRStorage,
+                                    UID_CTImageStorage,
+                                    UID_EnhancedCTImageStorage,
+                                    UID_MRImageStorage,
+                                    UID_EnhancedMRImageStorage,
+                                    UID_EnhancedMRColorImageStorage,
+                                    UID_MRSpectroscopyStorage,
+                                    UID_SecondaryCaptureImageStorage,
+                                    UID_DigitalXRayImageStorageForPresentation,
+                                    UID_DigitalXRayImageStorageForProcessing,
+                                    UID_DigitalMammographyXRayImageStorageForPresentation,
+                                    UID_DigitalMammographyXRayImageStorageForProcessing,
+                                    UID_BreastTomosynthesisImageStorage,
+                                    UID_ComputedRadiographyImageStorage,
+                                    UID_XRayAngiographicImageStorage,
+                                    UID_EnhancedXAImageStorage,
+                                    UID_XRayRadiofluoroscopicImageStorage,
+                                    UID_EnhancedXRFImageStorage,
+                                    UID_PositronEmissionTomographyImageStorage,
+                                    UID_EnhancedPETImageStorage,
+                                    UID_NuclearMedicineImageStorage};
+    for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && out.size() < 120; ++i)
+        if (std::find(out.begin(), out.end(), dcmLongSCUStorageSOPClassUIDs[i]) == out.end())
+            out.push_back(dcmLongSCUStorageSOPClassUIDs[i]);
+    return out;
+}
+
+namespace {
 
 const char* abstract_syntax(Purpose p) {
     switch (p) {
@@ -177,8 +217,8 @@ Association::Association(const AssociationOptions& o, Purpose purpose) : scu_(st
     if (purpose == Purpose::get) {
         // The PACS sends each object with a C-STORE on this association: dicomlake takes the SCP
         // role for the storage classes (120 of them at most, with the C-GET context under 128).
-        for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs; ++i)
-            scu_->addPresentationContext(dcmLongSCUStorageSOPClassUIDs[i], any_encoding(), ASC_SC_ROLE_SCP);
+        for (const auto& uid : storage_classes())
+            scu_->addPresentationContext(uid.c_str(), any_encoding(), ASC_SC_ROLE_SCP);
     }
     OFCondition cond = scu_->initNetwork();
     if (cond.bad()) throw SourceError(FailureKind::other, std::string("cannot start DICOM networking: ") + cond.text());

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "source/dimse/dimse_url.hpp"
 #include "source/source.hpp"
@@ -67,6 +68,10 @@ private:
     unsigned char find_context_ = 0;  // C-FIND, on every association but echo
     bool broken_ = false;
 };
+
+// The storage SOP classes dicomlake receives (C-GET's SCP role, the C-MOVE storage SCP): dose
+// reports and the common image classes first, at most 120 (DCMTK's limit is 128 contexts).
+std::vector<std::string> storage_classes();
 
 // Silences DCMTK's network and data logs (they may quote values); called once before any use.
 void quiet_dcmtk_logs();

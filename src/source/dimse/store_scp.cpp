@@ -92,8 +92,7 @@ StoreScp::StoreScp(int port, const std::string& aet, long timeout_s) : pool_(std
           UID_JPEG2000TransferSyntax, UID_RLELosslessTransferSyntax})
         ts.push_back(uid);
     config.addPresentationContext(UID_VerificationSOPClass, ts);
-    for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i)
-        config.addPresentationContext(dcmAllStorageSOPClassUIDs[i], ts);
+    for (const auto& uid : storage_classes()) config.addPresentationContext(uid.c_str(), ts);
     pool_->setMaxThreads(16);
     StoreScp* none = nullptr;
     if (!g_current.compare_exchange_strong(none, this))
