@@ -16,6 +16,7 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     o.root = c.pacs_url;
     o.page_size = c.pacs_page_size;
     o.series_threshold = c.pacs_series_threshold;
+    o.max_depth = c.max_depth;
     o.modalities = c.modalities;
     o.study_description = c.study_description;
     o.http.user = c.pacs_user;

@@ -10,7 +10,7 @@
 
 #include "deid/profile.hpp"
 #include "deid/pseudonym.hpp"
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 
 namespace dicomlake::deid {
 

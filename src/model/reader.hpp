@@ -1,10 +1,10 @@
 // The reader interface: how any source hands one instance's dataset to the de-identifying walk.
 //
-//   JSON reader (DICOMweb bodies, .json files)  \
-//                                                >  DatasetReader  ->  walk_instance()  ->  Instance
-//   DCMTK reader (C-GET/C-MOVE objects, Part 10) /   (raw elements)    (AttributeFilter,    (typed,
-//                                                                       VR from the          de-identified)
-//                                                                       dictionary)
+//   JSON reader (DICOMweb bodies, .json files)  --+
+//                                                 +-> DatasetReader --> walk_instance() --> Instance
+//   DCMTK reader (C-GET/C-MOVE objects, Part 10) --+   (raw elements)    (AttributeFilter,   (typed,
+//                                                                        VR from the         de-identified)
+//                                                                        dictionary)
 //
 // A reader only says what the sender sent: tags, the VR it claims, raw values. Every decision
 // (which VR counts, what is dropped, replaced, shifted or cleaned, how values are typed) is the

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 
 namespace dicomlake::normalize {
 

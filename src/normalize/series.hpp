@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 #include "normalize/dose.hpp"
 
 namespace dicomlake::normalize {

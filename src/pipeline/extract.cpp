@@ -12,7 +12,7 @@
 
 #include "deid/policy.hpp"
 #include "deid/pseudonym.hpp"
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 #include "normalize/series.hpp"
 #include "util/bounded_queue.hpp"
 #include "util/error.hpp"

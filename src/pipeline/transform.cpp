@@ -1,6 +1,7 @@
 #include "pipeline/transform.hpp"
 
 #include "deid/policy.hpp"
+#include "model/walk.hpp"
 
 namespace dicomlake::pipeline {
 
@@ -32,9 +33,8 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
     o.study_date = ref.study_date;
     try {
         normalize::StudyAccumulator acc;
-        session.fetch_study_metadata(ref, [&](simdjson::padded_string_view body) {
-            model::walk_metadata(
-                body, policy, [&](model::Instance&& i) { acc.add(std::move(i)); }, walk);
+        session.fetch_study(ref, [&](model::DatasetReader& dataset, const source::InstanceMeta& meta) {
+            acc.add(model::walk_instance(dataset, policy, walk));
         });
         // No check against NumberOfStudyRelatedInstances here: Orthanc, for one, counts one of
         // several studies sharing a StudyInstanceUID and serves the metadata of another.

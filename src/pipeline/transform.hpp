@@ -6,7 +6,7 @@
 
 #include "cli/config.hpp"
 #include "deid/pseudonym.hpp"
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 #include "normalize/series.hpp"
 #include "source/source.hpp"
 

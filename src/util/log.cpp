@@ -4,7 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 #include "util/redact.hpp"
 
 namespace dicomlake {

@@ -3,6 +3,8 @@
 // be incomplete fails the study (it is retried by a later run) rather than loading part of it.
 #include <set>
 
+#include "model/dicom_json.hpp"
+
 #include "source/dicomweb/answers.hpp"
 #include "source/dicomweb/dicomweb_source.hpp"
 
@@ -15,7 +17,11 @@ public:
     explicit DicomwebSession(const DicomwebOptions& options)
         : root_(trim_root(options.root)), options_(options), client_(options.http) {}
 
-    void fetch_study_metadata(const StudyRef& study, const BodyHandler& on_body) override {
+    void fetch_study(const StudyRef& study, const InstanceHandler& on_instance) override {
+        const auto on_body = [&](simdjson::padded_string_view body) {
+            model::for_each_json_instance(body, options_.max_depth,
+                                          [&](model::DatasetReader& dataset) { on_instance(dataset, InstanceMeta{}); });
+        };
         // The UID goes into a URL path: anything but digits and dots could point elsewhere.
         if (!valid_uid(study.study_uid))
             throw SourceError(FailureKind::malformed,
@@ -79,7 +85,8 @@ private:
         return all;
     }
 
-    void fetch(const std::string& url, const std::string& what, const BodyHandler& on_body) {
+    template <typename OnBody>
+    void fetch(const std::string& url, const std::string& what, const OnBody& on_body) {
         std::vector<std::string> parts;
         bool multipart = false;
         // Checked before any of it is walked: a body cut short is fetched again.

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <set>
 
-#include "model/dicom_json.hpp"
+#include "model/instance.hpp"
 #include "source/dicomweb/answers.hpp"
 #include "util/dates.hpp"
 #include "util/error.hpp"

@@ -16,6 +16,7 @@ struct DicomwebOptions {
     std::string study_description;  // listing filter: StudyDescription pattern, or empty
     long max_pages = 10000;
     long series_threshold = 0;  // studies with more instances are fetched series by series (0: never)
+    int max_depth = 64;         // limits.max_depth: JSON nested deeper is refused before it is read
 };
 
 class DicomwebSource final : public Source {

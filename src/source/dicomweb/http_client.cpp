@@ -1,5 +1,7 @@
 #include "source/dicomweb/http_client.hpp"
 
+#include <simdjson.h>
+
 #include <curl/curl.h>
 
 #include <algorithm>

@@ -304,6 +304,8 @@ TEST(DicomJson, IsoDateTimeHelper) {
     EXPECT_EQ(iso_datetime("20261103081500 "), "2026-11-03T08:15:00");
 }
 
+// PN groups are stored in the standard's order (Alphabetic, Ideographic, Phonetic) whatever
+// order the sender wrote: a DICOM dataset and its JSON give the same row.
 TEST(DicomJson, PersonNameBecomesObjectWithAlphabeticAsText) {
     const std::string body = R"JSON({
       "00100010": {"vr": "PN", "Value": [{"Ideographic": "山田^太郎", "Alphabetic": "Yamada^Tarou",
@@ -316,7 +318,7 @@ TEST(DicomJson, PersonNameBecomesObjectWithAlphabeticAsText) {
     const Attribute* pn = inst.find("PatientName");
     ASSERT_NE(pn, nullptr);
     EXPECT_EQ(pn->json,
-              "{\"Ideographic\":\"山田^太郎\",\"Alphabetic\":\"Yamada^Tarou\",\"Phonetic\":\"やまだ^たろう\"}");
+              "{\"Alphabetic\":\"Yamada^Tarou\",\"Ideographic\":\"山田^太郎\",\"Phonetic\":\"やまだ^たろう\"}");
     EXPECT_EQ(pn->text, "Yamada^Tarou");
 
     const Attribute* ideo = inst.find("ReferringPhysicianName");
@@ -787,7 +789,7 @@ TEST(DicomJson, IdentityValuesAreReadBeforeTheWalkInAnyKeyOrder) {
     // Reading the identity first consumed nothing: the walk still sees every attribute whole.
     const Instance& inst = all[0];
     ASSERT_NE(inst.find("PatientName"), nullptr);
-    EXPECT_EQ(inst.find("PatientName")->json, R"J({"Ideographic":"C(X^Y)","Alphabetic":"C(Doe^Jane)"})J");
+    EXPECT_EQ(inst.find("PatientName")->json, R"J({"Alphabetic":"C(Doe^Jane)","Ideographic":"C(X^Y)"})J");
     ASSERT_NE(inst.find("PatientID"), nullptr);
     EXPECT_EQ(inst.find("PatientID")->json, R"(["PID-1","PID-2"])");
     EXPECT_EQ(vr_of(*inst.find("PatientID")), "LO");
@@ -851,11 +853,11 @@ TEST(DicomJson, ADateWrittenAsANumberGoesThroughShiftDate) {
     ASSERT_NE(all[0].find("StudyDate"), nullptr);
     EXPECT_EQ(all[0].find("StudyDate")->text, "S(2025-11-03|DA|P1)");
     EXPECT_EQ(all[0].find("SOPInstanceUID")->text, "U(1.5)");
-    // Kept values stay the raw token (see NumberInAStringVrKeepsTheTokenAsAString).
+    // Kept, it is typed like any date written as text.
     KeepAllFilter keep;
     auto kept = parse_metadata(R"JSON({"00080020": {"vr": "DA", "Value": [20251103]}})JSON", keep);
     ASSERT_EQ(kept.size(), 1u);
-    EXPECT_EQ(kept[0].attributes.at(0).json, "\"20251103\"");
+    EXPECT_EQ(kept[0].attributes.at(0).json, "\"2025-11-03\"");
 }
 
 TEST(DicomJson, PrivateCreatorOfEachBlockIsPassedToTheFilter) {
