@@ -175,7 +175,9 @@ std::string credential_settings_hint(const OptionSpec& url) {
 // their own. Refused from every source, and the value is never echoed.
 void refuse_url_credentials(const OptionSpec& o, const Setting& s) {
     const std::string which = std::string(o.name) + " (from " + s.where + ")";
-    if (o.sensitivity == Sensitivity::url_userinfo && url_has_userinfo(s.value))
+    // dicom://CALLED_AET@host:port: what stands before the @ is the PACS's AE title, not a credential.
+    const bool dimse_aet = s.value.rfind("dicom://", 0) == 0 && s.value.find(':', 8) > s.value.find('@');
+    if (o.sensitivity == Sensitivity::url_userinfo && !dimse_aet && url_has_userinfo(s.value))
         throw ConfigError(which + " holds credentials (user@ or user:password@ before the host), which are "
                           "refused: remove them from the URL, " + credential_settings_hint(o));
     if (o.sensitivity == Sensitivity::url_password && url_has_password(s.value))
