@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "source/dimse/dimse_url.hpp"
 #include "util/error.hpp"
 #include "util/redact.hpp"
 
@@ -200,6 +201,13 @@ Config build_config(const Settings& s) {
         throw ConfigError("pacs-url must start with http:// or https:// (a DICOMweb root) or dicom:// (a DIMSE "
                           "PACS: dicom://CALLED_AET@host:port) (check the value from " +
                           s.get("pacs-url").where + ")");
+    if (dimse) {
+        try {
+            source::dimse::parse_dimse_url(c.pacs_url);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string(e.what()) + " (check the value from " + s.get("pacs-url").where + ")");
+        }
+    }
     if (!c.pacs_url.empty() && !dimse) check_insecure_auth(c, s);
     read_mail(c, s);
     if (!c.key.empty() && c.key.size() < 32)
