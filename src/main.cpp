@@ -32,6 +32,7 @@ std::string footer() {
         "  dicomlake keygen > /etc/dicomlake/key && chmod 600 /etc/dicomlake/key\n"
         "  dicomlake migrate                                  # create or upgrade the warehouse schema\n"
         "  dicomlake backfill --from 2024-01-01 --to 2024-12-31\n"
+        "  dicomlake import /srv/export                       # exported files instead of a PACS\n"
         "  dicomlake run --report                             # nightly, from cron or a systemd timer\n"
         "  dicomlake status                                   # what happened last night\n"
         "  dicomlake report --out /var/lib/dicomlake/report   # the daily report as files (--mail to send it)\n"
@@ -96,6 +97,27 @@ int main(int argc, char** argv) {
         ->option_text("FILE");
     bool dry_run = false;
     backfill->add_flag("--dry-run", dry_run, "list what would be fetched, with counts per day; fetch and write nothing");
+    std::vector<std::string> import_paths;
+    auto* import = app.add_subcommand(
+        "import", "load exported DICOM files (Part 10 and DICOM JSON) like a backfill: same de-identification, "
+                  "same ledger, unchanged studies skipped");
+    import->add_option("PATH", import_paths, "files and folders (folders are read recursively)")->required();
+    import->add_flag("--force", force, "re-write studies that are already loaded and unchanged");
+    import->add_flag("--dry-run", dry_run, "scan and count studies per StudyDate; write nothing");
+    import->footer(
+        "What is read: every file under the paths, whatever its extension (DICOMDIR aside): Part 10 files\n"
+        "(or bare datasets) up to PixelData, and .json files holding DICOM JSON (one instance object or an\n"
+        "array of them). Instances are grouped into studies by StudyInstanceUID; a copy of an instance\n"
+        "already read (same SOPInstanceUID) is left out.\n"
+        "What is never read: pixel data, and every other bulk value (OB, OW, OF, OD, OL, OV, and UN values\n"
+        "of tags the dictionary does not know). Text is converted to UTF-8 from the Specific Character Set.\n"
+        "Everything then goes through the same de-identification as a backfill: nothing from the files is\n"
+        "stored as it is unless the profile keeps it.\n"
+        "Files that are not DICOM are never fatal: the summary at the end counts them and names them by\n"
+        "path. The paths of files appear only in that summary (never in the log or the warehouse); study\n"
+        "rows record their source as files:<the first PATH, absolute>.\n"
+        "Running the same import again skips the studies already loaded and unchanged (--force re-writes\n"
+        "them). Exit codes are those of backfill.");
     auto* run = app.add_subcommand(
         "run", "the nightly job: from the last run's window end (minus overlap-days) to today; first run: "
                "yesterday and today; retries studies that failed before");
@@ -166,6 +188,7 @@ int main(int argc, char** argv) {
         install_stop_handlers();
         if (migrate->parsed()) return command::migrate(config);
         if (backfill->parsed()) return command::backfill(config, from, to, dry_run, accessions_file, force);
+        if (import->parsed()) return command::import(config, import_paths, dry_run, force);
         if (run->parsed()) return command::run(config, dry_run, run_report);
         if (report->parsed()) return command::report(config, report_request);
         if (check->parsed()) return command::check(settings, config);

@@ -121,6 +121,7 @@ Config build_config(const Settings& s) {
     c.pacs_url = s.str("pacs-url");
     c.pacs_user = s.str("pacs-user");
     c.pacs_password = s.str("pacs-password");
+    c.pacs_name = s.str("pacs-name");
     c.pacs_ca_file = s.str("pacs-ca-file");
     c.pacs_token = s.str("pacs-token");
     c.pacs_client_cert = s.str("pacs-client-cert");

@@ -12,6 +12,7 @@ namespace dicomlake::cli {
 
 struct Config {
     std::string pacs_url, pacs_user, pacs_password, pacs_ca_file;
+    std::string pacs_name;  // what rows record as their source ("" until resolved: source_name())
     std::string pacs_token, pacs_client_cert, pacs_client_key;
     int pacs_concurrency = 4;
     double pacs_max_rps = 0;

@@ -25,6 +25,9 @@ const std::vector<OptionSpec> kOptions = {
      "DIMSE PACS as dicom://CALLED_AET@host:port (docs/dimse.md); "
      "credentials in it (user:password@) are refused: use pacs-user and pacs-password-file",
      Sensitivity::url_userinfo},
+    {"pacs-name", "pacs.name", "", "NAME", "PACS",
+     "the name study rows, runs, status and the report give this PACS (empty: derived from pacs-url, without "
+     "credentials, e.g. dicomweb:pacs:8042/dicom-web); set it when one warehouse holds several PACS"},
     {"pacs-calling-aet", "pacs.calling_aet", "DICOMLAKE", "AET", "PACS",
      "DIMSE (dicom:// pacs-url): dicomlake's own AE title, which the PACS must know (1-16 characters)"},
     {"pacs-retrieve", "pacs.retrieve", "get", "MODE", "PACS",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli/config.hpp"
 #include "cli/options.hpp"
@@ -12,6 +13,8 @@ int migrate(const cli::Config& config);
 int backfill(const cli::Config& config, const std::string& from, const std::string& to, bool dry_run,
              const std::string& accessions_file, bool force);
 int run(const cli::Config& config, bool dry_run, bool with_report);
+// Loads the DICOM files under `paths` (Part 10 and DICOM JSON, headers only) like a backfill.
+int import(const cli::Config& config, const std::vector<std::string>& paths, bool dry_run, bool force);
 int check(const cli::Settings& settings, const cli::Config& config);
 int status(const cli::Config& config, int limit);
 int keygen();

@@ -14,6 +14,7 @@ namespace dicomlake::command {
 source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     source::dicomweb::DicomwebOptions o;
     o.root = c.pacs_url;
+    o.name = source_name(c);
     o.page_size = c.pacs_page_size;
     o.series_threshold = c.pacs_series_threshold;
     o.max_depth = c.max_depth;
@@ -38,7 +39,7 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
 
 source::dimse::DimseOptions dimse_options(const cli::Config& c) {
     source::dimse::DimseOptions o;
-    o.name = source::source_name_from_url(c.pacs_url);
+    o.name = source_name(c);
     o.association.peer = source::dimse::parse_dimse_url(c.pacs_url);
     o.association.calling_aet = c.pacs_calling_aet;
     o.association.connect_timeout_s = c.pacs_connect_timeout_s;
@@ -54,6 +55,10 @@ source::dimse::DimseOptions dimse_options(const cli::Config& c) {
     o.gate = std::make_shared<source::dicomweb::RequestGate>(c.pacs_concurrency, c.pacs_max_rps);
     o.breaker = std::make_shared<source::dicomweb::CircuitBreaker>(c.pacs_breaker_threshold, c.pacs_breaker_pause_s);
     return o;
+}
+
+std::string source_name(const cli::Config& config) {
+    return config.pacs_name.empty() ? source::source_name_from_url(config.pacs_url) : config.pacs_name;
 }
 
 std::unique_ptr<source::Source> make_source(const cli::Config& config) {
@@ -88,20 +93,23 @@ int dry_run(const cli::Config& config, const pipeline::ExtractRequest& request) 
 
 }  // namespace
 
-int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request) {
-    cli::require_pacs(config);
+int extract_and_report(const cli::Config& config, pipeline::ExtractRequest request, source::Source* given) {
+    if (given == nullptr) cli::require_pacs(config);
     if (request.dry_run) return dry_run(config, request);
     cli::require_database(config);
     cli::require_key(config);
     warehouse::Database db(config.db_url);
     db.require_current_schema();
     warehouse::ExtractionLock lock(db);
-    auto source = make_source(config);
-    source->probe();
-    auto report = pipeline::extract(config, *source, db, request);
+    std::unique_ptr<source::Source> made = given == nullptr ? make_source(config) : nullptr;
+    source::Source& source = given != nullptr ? *given : *made;
+    source.probe();
+    auto report = pipeline::extract(config, source, db, request);
     const auto& c = report.counts;
-    std::string scope = request.accessions.empty() ? request.window_from + ".." + request.window_to
-                                                   : std::to_string(request.accessions.size()) + " accession line(s)";
+    std::string scope = !request.studies.empty() ? std::to_string(request.studies.size()) + " listed stud(ies)"
+                        : request.accessions.empty()
+                            ? request.window_from + ".." + request.window_to
+                            : std::to_string(request.accessions.size()) + " accession line(s)";
     std::printf("%s %s: %ld studies found, %ld loaded (%ld series), %ld unchanged, %ld failed\n",
                 request.command.c_str(), scope.c_str(), c.studies_found, c.studies_loaded, c.series_loaded,
                 c.studies_unchanged, c.studies_failed);

@@ -59,7 +59,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     for (const auto& [version, key] : config.previous_keys) keyring.emplace_back(key, version);
     deid::Policy policy(current, config.deid_options, config.safe_private, config.keep_text);
     warehouse::Ledger ledger(db);
-    long run_id = ledger.start_run("reanonymize", "", "");
+    long run_id = ledger.start_run("reanonymize", "", "", source->name());
     warehouse::activity::Keyring keys;
     for (const auto& p : keyring) keys.push_back(&p);
     warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,

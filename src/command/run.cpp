@@ -22,7 +22,7 @@ int run(const cli::Config& config, bool dry_run, bool with_report) {
         warehouse::Database db(config.db_url);
         db.require_current_schema();
         warehouse::Ledger ledger(db);
-        if (auto mark = ledger.watermark()) {
+        if (auto mark = ledger.watermark(source_name(config))) {
             from = add_days(*mark, -config.overlap_days);
             spdlog::info("last run covered up to {}; starting {} day(s) earlier", *mark, config.overlap_days);
         } else {

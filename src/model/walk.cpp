@@ -90,6 +90,9 @@ private:
         std::vector<std::pair<std::uint32_t, std::string>> creators;
         while (r.next()) {
             TagKey tag = r.tag();
+            // Group lengths (gggg,0000) describe an encoding, not the object: a dataset keeps
+            // them where DICOM JSON has none.
+            if (tag_element(tag) == 0) continue;
             std::string_view vr = ruling_vr(r, tag);
             if (vr.empty()) continue;  // a sequence where the dictionary says a value, or the reverse
             if (summary_only && tag != kFrameAcquisitionDateTime && tag != kFrameReferenceDateTime &&

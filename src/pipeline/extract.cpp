@@ -35,15 +35,17 @@ bool pacs_side(source::FailureKind k) {
 long reconcile(warehouse::Loader& loader, const deid::Pseudonymizer& pseudo, const std::vector<std::string>& days,
                const std::set<std::string>& listed) {
     std::set<std::string> window(days.begin(), days.end());
-    std::vector<std::string> gone;
-    long in_window = 0;
+    std::vector<std::string> loaded;
     for (const auto& sealed : loader.sealed_entries()) {
         auto entry = warehouse::open_entry(pseudo, sealed);  // rows sealed under an older key stay out of this
-        if (!entry || !window.count(entry->day)) continue;
-        ++in_window;
-        if (listed.count(entry->study_key)) continue;
-        gone.push_back(entry->study_key);
+        if (entry && window.count(entry->day)) loaded.push_back(entry->study_key);
     }
+    // Only this source's studies: another PACS's studies of the same days are not its to remove.
+    std::vector<std::string> gone;
+    loaded = loader.of_this_source(loaded);
+    const long in_window = static_cast<long>(loaded.size());
+    for (auto& key : loaded)
+        if (!listed.count(key)) gone.push_back(std::move(key));
     if (gone.empty()) return 0;
     if (gone.size() > 10 && gone.size() * 2 > static_cast<size_t>(in_window)) {
         spdlog::warn("{} of the {} loaded studies of the window are no longer listed by the PACS: that looks like a "
@@ -92,7 +94,7 @@ ExtractReport extract(const cli::Config& config, source::Source& source, warehou
     deid::Policy policy(pseudo, config.deid_options, config.safe_private);
     warehouse::Ledger ledger(db);
     ExtractReport report;
-    report.run_id = ledger.start_run(request.command, request.window_from, request.window_to);
+    report.run_id = ledger.start_run(request.command, request.window_from, request.window_to, source.name());
     spdlog::info("{} run {} started: {} day(s) from {} to {}", request.command, report.run_id, request.days.size(),
                  request.window_from, request.window_to);
 

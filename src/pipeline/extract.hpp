@@ -27,6 +27,7 @@ struct ExtractRequest {
     std::string window_from, window_to;  // ISO dates, recorded in the ledger
     std::vector<std::string> days;       // ISO days whose studies are all extracted (consecutive)
     std::vector<std::string> accessions; // AccessionNumbers whose studies are extracted ("" = skip a line)
+    std::vector<source::StudyRef> studies;  // studies given whole (`import`: a folder's), extracted as listed
     bool retry_failed = true;            // also retry studies that failed before (other days too)
     bool dry_run = false;                // list and count only: nothing fetched, nothing written
     bool force = false;                  // re-write studies that are already loaded and unchanged

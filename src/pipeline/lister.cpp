@@ -29,6 +29,10 @@ public:
         // reported by their line, never by value.
         for (size_t i = 0; go && !in_.stopped() && i < in_.request.accessions.size(); ++i)
             if (!in_.request.accessions[i].empty()) go = list_accession(i);
+        // Studies the source already listed whole (a folder's): handed on as they are.
+        long given = 0;
+        if (go && !in_.stopped() && !in_.request.studies.empty())
+            go = push_all(std::vector<source::StudyRef>(in_.request.studies), nullptr, given);
         for (const auto& [day, keys] : in_.retry_days)
             if (go && !in_.stopped()) go = list_range(day, day, &keys);
     }

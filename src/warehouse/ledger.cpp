@@ -79,12 +79,14 @@ void Ledger::unlock_extraction() noexcept {
     }
 }
 
-long Ledger::start_run(const std::string& command, const std::string& window_from, const std::string& window_to) {
+long Ledger::start_run(const std::string& command, const std::string& window_from, const std::string& window_to,
+                       const std::string& source) {
     return db_.with_transaction([&](pqxx::work& tx) {
         auto r = tx.exec_params1(
-            "INSERT INTO dicomlake.run (command, window_from, window_to, host, version)"
-            " VALUES ($1, $2::date, $3::date, $4, $5) RETURNING run_id",
-            command, opt_date(window_from), opt_date(window_to), host_name(), std::string(DICOMLAKE_VERSION));
+            "INSERT INTO dicomlake.run (command, window_from, window_to, host, version, source)"
+            " VALUES ($1, $2::date, $3::date, $4, $5, $6) RETURNING run_id",
+            command, opt_date(window_from), opt_date(window_to), host_name(), std::string(DICOMLAKE_VERSION),
+            source.empty() ? std::optional<std::string>() : std::optional<std::string>(source));
         return r[0].as<long>();
     });
 }
@@ -122,11 +124,23 @@ void Ledger::record_failure(long run_id, const deid::Pseudonymizer& p, const std
     });
 }
 
-std::optional<std::string> Ledger::watermark() {
-    return db_.with_transaction([](pqxx::work& tx) -> std::optional<std::string> {
-        auto r = tx.exec1(
+std::vector<std::pair<std::string, std::string>> Ledger::watermarks() {
+    return db_.with_transaction([](pqxx::work& tx) {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& r : tx.exec("SELECT coalesce(source, ''), max(window_to)::text FROM dicomlake.run"
+                                     " WHERE command = 'run' AND outcome IN ('success', 'partial')"
+                                     " GROUP BY 1 ORDER BY 1"))
+            out.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
+        return out;
+    });
+}
+
+std::optional<std::string> Ledger::watermark(const std::string& source) {
+    return db_.with_transaction([&](pqxx::work& tx) -> std::optional<std::string> {
+        auto r = tx.exec_params1(
             "SELECT max(window_to)::text FROM dicomlake.run"
-            " WHERE command = 'run' AND outcome IN ('success', 'partial')");
+            " WHERE command = 'run' AND outcome IN ('success', 'partial') AND coalesce(source, $1) = $1",
+            source);
         if (r[0].is_null()) return std::nullopt;
         return r[0].as<std::string>();
     });

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "deid/pseudonym.hpp"
@@ -54,7 +55,9 @@ public:
     // Releases it at once (rather than when the server notices the connection is gone).
     void unlock_extraction() noexcept;
 
-    long start_run(const std::string& command, const std::string& window_from, const std::string& window_to);
+    // `source`: the source the run reads (Source::name()), or "" for runs that read none.
+    long start_run(const std::string& command, const std::string& window_from, const std::string& window_to,
+                   const std::string& source = "");
     void finish_run(long run_id, const RunCounts& counts, const std::string& outcome, int exit_code,
                     const std::string& message);
 
@@ -63,8 +66,11 @@ public:
     void record_failure(long run_id, const deid::Pseudonymizer& p, const std::string& study_key,
                         const std::string& real_day, const std::string& reason);
 
-    // The end of the window of the last `run` that finished (success or partial), ISO date.
-    std::optional<std::string> watermark();
+    // The end of the window of the last `run` of `source` that finished (success or partial),
+    // ISO date. Runs recorded before sources were named count for every source.
+    std::optional<std::string> watermark(const std::string& source);
+    // Every source's watermark, by source name ("" for runs recorded before sources were named).
+    std::vector<std::pair<std::string, std::string>> watermarks();
 
     // Failed studies that have been tried fewer than `max_attempts` times.
     std::vector<FailedStudy> retryable_failures(int max_attempts);

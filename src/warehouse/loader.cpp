@@ -213,6 +213,17 @@ void Loader::remove_studies(const std::vector<std::string>& study_keys) {
     });
 }
 
+std::vector<std::string> Loader::of_this_source(const std::vector<std::string>& study_keys) {
+    return db_.with_transaction([&](pqxx::work& tx) {
+        std::vector<std::string> out;
+        for (const auto& r : tx.exec_params("SELECT study_key FROM dicomlake.study"
+                                            " WHERE study_key = ANY($1::text[]) AND source = $2 ORDER BY 1",
+                                            pg_array_literal(study_keys), ctx_.source))
+            out.push_back(r[0].as<std::string>());
+        return out;
+    });
+}
+
 std::vector<std::string> Loader::sealed_entries() {
     return db_.with_transaction([](pqxx::work& tx) {
         std::vector<std::string> out;

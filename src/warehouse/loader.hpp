@@ -54,6 +54,9 @@ public:
     // Deletes studies the PACS no longer has (reconciliation) with their ledger rows and their
     // share of the utilization aggregates, in one transaction.
     void remove_studies(const std::vector<std::string>& study_keys);
+    // Those of `study_keys` whose rows came from this loader's source (LoadContext::source):
+    // reconciliation removes only what its own source no longer lists.
+    std::vector<std::string> of_this_source(const std::vector<std::string>& study_keys);
     // The sealed ledger entry (study_key and real day) of every loaded study.
     std::vector<std::string> sealed_entries();
 

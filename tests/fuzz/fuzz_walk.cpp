@@ -1,7 +1,7 @@
-// The metadata walk (simdjson On-Demand) under the shipped de-identification policy, then the
-// series accumulator: what a worker does with every WADO-RS body a PACS sends.
-// Invariants: no crash or sanitizer report; failures are MalformedJson or DeidRefusal from the
-// walk and std::runtime_error from the accumulator; the direct identifiers below are never in
+// The metadata walk (the DICOM JSON reader, then the walk) under the shipped de-identification
+// policy, then the series accumulator: what a worker does with every WADO-RS body a PACS sends.
+// Invariants: no crash or sanitizer report; failures are MalformedJson, LimitExceeded or
+// DeidRefusal from the walk and std::runtime_error from the accumulator; the direct identifiers below are never in
 // the output, at any depth, whatever the input carries.
 #include <simdjson.h>
 
@@ -56,6 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             instances.push_back(std::move(i));
         });
     } catch (const model::MalformedJson&) {
+        return 0;
+    } catch (const model::LimitExceeded&) {
         return 0;
     } catch (const deid::DeidRefusal&) {
         return 0;

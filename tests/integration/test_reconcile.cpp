@@ -109,5 +109,67 @@ TEST(Reconcile, AnInstanceDeletedFromThePacsUpdatesItsSeries) {
     EXPECT_EQ(row[0].as<long>(), instances - 1);
 }
 
+// One warehouse, two named sources over the same days: a run of one source never removes the
+// other's studies, and each keeps its own runs (status names them).
+TEST(Reconcile, ASourceRemovesOnlyItsOwnStudies) {
+    Lab& lab = Lab::instance();
+    auto truth = nlohmann::json::parse(read_file(generate_fleet(
+        lab.dir() + "/reconcile3", "--seed 93 --scanners 2 --studies 3 --from 2025-03-24 --to 2025-03-24")));
+    lab.seed({lab.dir() + "/reconcile3/dicom"}, false);
+    std::string db = lab.fresh_database("reconcile3");
+    std::map<std::string, std::string> site_a = {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_NAME", "site-a"}};
+    std::map<std::string, std::string> site_b = {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_NAME", "site-b"}};
+    ASSERT_EQ(lab.dicomlake("migrate", site_a).exit_code, 0);
+    ASSERT_EQ(lab.dicomlake("backfill --from 2025-03-24 --to 2025-03-24", site_a).exit_code, 0);
+
+    std::string uid = truth["studies"][1]["study_uid"].get<std::string>();
+    std::string pacs = lab.pacs_url();
+    std::string rest = pacs.substr(0, pacs.rfind("/dicom-web"));
+    std::string auth = shell_quote("dicomlake:" + lab.orthanc_password());
+    auto found = run_shell("curl -sf -u " + auth + " -X POST --data-binary " + shell_quote(uid) + " " +
+                           shell_quote(rest + "/tools/lookup"));
+    ASSERT_EQ(found.exit_code, 0) << found.output;
+    for (const auto& id : nlohmann::json::parse(found.output))
+        ASSERT_EQ(run_shell("curl -sf -u " + auth + " -X DELETE " +
+                            shell_quote(rest + "/studies/" + id["ID"].get<std::string>())).exit_code, 0);
+
+    // site-b lists the day without the deleted study: not its study, not removed.
+    auto b = lab.dicomlake("backfill --from 2025-03-24 --to 2025-03-24", site_b);
+    EXPECT_EQ(b.exit_code, 0) << b.output;
+    pqxx::connection c(db);
+    auto count = [&](const std::string& sql) {
+        pqxx::work tx(c);
+        return tx.exec1(sql)[0].as<long>();
+    };
+    EXPECT_EQ(count("SELECT count(*) FROM dicomlake.study"), 3);
+    EXPECT_EQ(count("SELECT count(*) FROM dicomlake.study WHERE source = 'site-a'"), 3);
+    // site-a's own next run removes it.
+    auto a = lab.dicomlake("backfill --from 2025-03-24 --to 2025-03-24", site_a);
+    EXPECT_EQ(a.exit_code, 0) << a.output;
+    EXPECT_EQ(count("SELECT count(*) FROM dicomlake.study"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM dicomlake.run WHERE source = 'site-b'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM dicomlake.run WHERE source = 'site-a'"), 2);
+    auto status = lab.dicomlake("status", site_a);
+    EXPECT_NE(status.output.find("site-a"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("site-b"), std::string::npos) << status.output;
+}
+
+// Without pacs.name, the source is the PACS address without credentials.
+TEST(Reconcile, TheDefaultSourceNameIsTheAddressWithoutCredentials) {
+    Lab& lab = Lab::instance();
+    generate_fleet(lab.dir() + "/reconcile4", "--seed 94 --scanners 1 --studies 1 --from 2025-03-31 --to 2025-03-31");
+    lab.seed({lab.dir() + "/reconcile4/dicom"}, false);
+    std::string db = lab.fresh_database("reconcile4");
+    std::map<std::string, std::string> env = {{"DICOMLAKE_DB_URL", db}};
+    ASSERT_EQ(lab.dicomlake("migrate", env).exit_code, 0);
+    ASSERT_EQ(lab.dicomlake("backfill --from 2025-03-31 --to 2025-03-31", env).exit_code, 0);
+    std::string pacs = lab.pacs_url();  // http://127.0.0.1:PORT/dicom-web
+    std::string expected = "dicomweb:" + pacs.substr(pacs.find("://") + 3);
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    EXPECT_EQ(tx.exec1("SELECT source FROM dicomlake.study")[0].as<std::string>(), expected);
+    EXPECT_EQ(tx.exec1("SELECT source FROM dicomlake.run WHERE command = 'backfill'")[0].as<std::string>(), expected);
+}
+
 }  // namespace
 }  // namespace dicomlake::testing

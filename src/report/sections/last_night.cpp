@@ -36,6 +36,28 @@ Table waiting(Context& c) {
                        std::move(t));
 }
 
+// One warehouse may hold several PACS: the latest extraction of each, with its watermark (the
+// same rule as Ledger::watermarks()).
+Table runs_by_source(Context& c) {
+    Table t{"runs_by_source", "Latest extraction per source", "dicomlake.run",
+            "The latest run or backfill of each source (pacs.name, or its address without credentials) and the "
+            "last real day its nightly runs have extracted.",
+            {text_column("source", "Source"), text_column("command", "Command"), text_column("outcome", "Outcome"),
+             count_column("found", "Listed"), count_column("loaded", "Loaded"), count_column("failed", "Failed"),
+             text_column("watermark", "Nightly watermark")},
+            {}};
+    return query_table(c.tx,
+                       "SELECT DISTINCT ON (coalesce(r.source, '')) coalesce(r.source, '(unnamed)') AS source,"
+                       " r.command, r.outcome, r.studies_found AS found, r.studies_loaded AS loaded,"
+                       " r.studies_failed AS failed,"
+                       " coalesce((SELECT max(w.window_to)::text FROM dicomlake.run w WHERE w.command = 'run'"
+                       "   AND w.outcome IN ('success', 'partial') AND coalesce(w.source, '') = coalesce(r.source, '')),"
+                       "  '') AS watermark"
+                       " FROM dicomlake.run r WHERE r.command IN ('run', 'backfill')"
+                       " ORDER BY coalesce(r.source, ''), r.run_id DESC",
+                       std::move(t));
+}
+
 long total(const Table& t) {
     long n = 0;
     for (std::size_t i = 0; i < t.rows.size(); ++i) n += static_cast<long>(number_at(t, i, "studies").value_or(0));
@@ -43,7 +65,8 @@ long total(const Table& t) {
 }
 
 std::string watermark(Context& c) {
-    // The same rule as Ledger::watermark(): the end of the window of the last nightly run that finished.
+    // The same rule as Ledger::watermark(): the end of the window of the last nightly run that
+    // finished (of any source; runs_by_source has each source's).
     auto r = c.tx.exec1("SELECT max(window_to)::text FROM dicomlake.run"
                         " WHERE command = 'run' AND outcome IN ('success', 'partial')");
     return r[0].is_null() ? "" : r[0].as<std::string>();
@@ -61,7 +84,7 @@ Section last_night(Context& c) {
         "SELECT run_id, command, outcome, exit_code, studies_found, studies_loaded, studies_unchanged,"
         " studies_failed, coalesce(message, ''), to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
         " coalesce(to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), ''),"
-        " coalesce(window_from::text, ''), coalesce(window_to::text, '')"
+        " coalesce(window_from::text, ''), coalesce(window_to::text, ''), coalesce(source, '')"
         " FROM dicomlake.run WHERE command IN ('run', 'backfill') ORDER BY run_id DESC LIMIT 1");
     if (r.empty()) {
         s.period = "no run yet";
@@ -75,6 +98,7 @@ Section last_night(Context& c) {
                (row[11].as<std::string>().empty()
                     ? ""
                     : ", listing the real days " + row[11].as<std::string>() + " to " + row[12].as<std::string>());
+    if (!row[13].as<std::string>().empty()) s.facts.push_back("Source: " + row[13].as<std::string>());
     s.facts.push_back("Outcome: " + row[2].as<std::string>() +
                       (row[3].is_null() ? "" : " (exit code " + row[3].as<std::string>() + ")"));
     s.facts.push_back("Studies listed " + row[4].as<std::string>() + ", loaded " + row[5].as<std::string>() +
@@ -89,6 +113,8 @@ Section last_night(Context& c) {
     std::string mark = watermark(c);
     s.facts.push_back(mark.empty() ? "Nightly watermark: none yet (no nightly run has finished)"
                                    : "Nightly watermark: " + mark + " (the last real day a finished nightly run extracted)");
+    Table sources = runs_by_source(c);
+    if (sources.rows.size() > 1) s.tables.push_back(std::move(sources));
     if (!reasons.rows.empty()) s.tables.push_back(std::move(reasons));
     if (!waiting_table.rows.empty()) s.tables.push_back(std::move(waiting_table));
     return s;

@@ -10,6 +10,7 @@ namespace dicomlake::source::dicomweb {
 
 struct DicomwebOptions {
     std::string root;  // the DICOMweb root, e.g. http://pacs:8042/dicom-web
+    std::string name = "dicomweb";  // what rows record as their source (pacs.name or the URL without credentials)
     HttpOptions http;
     long page_size = 100;  // QIDO-RS `limit`; always sent explicitly
     std::string modalities;         // listing filter: ModalitiesInStudy (comma-separated), or empty
@@ -23,7 +24,7 @@ class DicomwebSource final : public Source {
 public:
     explicit DicomwebSource(DicomwebOptions options);
 
-    std::string name() const override { return "dicomweb"; }
+    std::string name() const override { return options_.name; }
     void probe() override;
     std::vector<StudyRef> list_studies(const std::string& first_day, const std::string& last_day) override;
     std::vector<StudyRef> find_studies(const std::string& keyword, const std::string& value) override;
