@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "source/dimse/dimse_url.hpp"
 #include "util/error.hpp"
 #include "util/redact.hpp"
 
@@ -86,6 +87,33 @@ void read_mail(Config& c, const Settings& s) {
         throw ConfigError("report-subject (from " + s.get("report-subject").where + ") must be one line");
 }
 
+// The DIMSE settings (used only with a dicom:// pacs-url, checked whatever the URL).
+void read_dimse(Config& c, const Settings& s) {
+    c.pacs_calling_aet = s.str("pacs-calling-aet");
+    c.pacs_move_destination = s.str("pacs-move-destination");
+    for (const char* name : {"pacs-calling-aet", "pacs-move-destination"}) {
+        const std::string& aet = s.str(name);
+        bool ok = aet.size() <= 16 && (!aet.empty() || std::string(name) != "pacs-calling-aet");
+        for (char ch : aet)
+            if (ch < 0x20 || ch > 0x7e || ch == '\\') ok = false;
+        if (ok && !aet.empty() && aet.find_first_not_of(' ') == std::string::npos) ok = false;
+        if (!ok)
+            throw ConfigError(std::string(name) + " (from " + s.get(name).where +
+                              ") must be an AE title: 1 to 16 printable ASCII characters, no backslash");
+    }
+    const std::string& retrieve = s.str("pacs-retrieve");
+    if (retrieve != "get" && retrieve != "move")
+        throw ConfigError("pacs-retrieve must be get or move (check the value from " + s.get("pacs-retrieve").where +
+                          ")");
+    c.pacs_retrieve_move = retrieve == "move";
+    c.pacs_store_port = static_cast<int>(s.integer("pacs-store-port", 0, 65535));
+    c.pacs_find_cap = s.integer("pacs-find-cap", 0, 100000000);
+    c.pacs_instances_per_series = s.integer("pacs-instances-per-series", 0, 100000000);
+    if (c.pacs_retrieve_move && c.pacs_store_port == 0 && c.pacs_url.rfind("dicom://", 0) == 0)
+        throw ConfigError("pacs-retrieve is move but pacs-store-port is not set: C-MOVE needs the port of the "
+                          "storage SCP dicomlake runs, the one the PACS's entry for pacs-move-destination names");
+}
+
 }  // namespace
 
 Config build_config(const Settings& s) {
@@ -114,6 +142,7 @@ Config build_config(const Settings& s) {
     c.pacs_breaker_pause_s = s.number("pacs-breaker-pause", 0.1, 3600);
     c.pacs_verify_tls = s.boolean("pacs-verify-tls");
     c.pacs_allow_insecure_auth = s.boolean("pacs-allow-insecure-auth");
+    read_dimse(c, s);
     if (!c.pacs_client_key.empty()) require_private_file(c.pacs_client_key, "the PACS client key (pacs-client-key)");
     c.modalities = s.str("modalities");
     c.study_description = s.str("study-description");
@@ -167,10 +196,20 @@ Config build_config(const Settings& s) {
         c.log_level != "error")
         throw ConfigError("log-level must be one of trace, debug, info, warn, error (check the value from " +
                           s.get("log-level").where + ")");
-    if (!c.pacs_url.empty() && c.pacs_url.rfind("http://", 0) != 0 && c.pacs_url.rfind("https://", 0) != 0)
-        throw ConfigError("pacs-url must start with http:// or https:// (check the value from " +
+    const bool dimse = c.pacs_url.rfind("dicom://", 0) == 0;
+    if (!c.pacs_url.empty() && !dimse && c.pacs_url.rfind("http://", 0) != 0 &&
+        c.pacs_url.rfind("https://", 0) != 0)
+        throw ConfigError("pacs-url must start with http:// or https:// (a DICOMweb root) or dicom:// (a DIMSE "
+                          "PACS: dicom://CALLED_AET@host:port) (check the value from " +
                           s.get("pacs-url").where + ")");
-    if (!c.pacs_url.empty()) check_insecure_auth(c, s);
+    if (dimse) {
+        try {
+            source::dimse::parse_dimse_url(c.pacs_url);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string(e.what()) + " (check the value from " + s.get("pacs-url").where + ")");
+        }
+    }
+    if (!c.pacs_url.empty() && !dimse) check_insecure_auth(c, s);
     read_mail(c, s);
     if (!c.key.empty() && c.key.size() < 32)
         throw ConfigError("the pseudonymization key (from " + s.get("key").where +
@@ -196,7 +235,8 @@ void register_secrets(const Config& c) {
 void require_pacs(const Config& c) {
     if (c.pacs_url.empty())
         throw ConfigError("no PACS: set DICOMLAKE_PACS_URL, [pacs] url in the configuration file, or --pacs-url "
-                          "to the DICOMweb root, e.g. http://pacs:8042/dicom-web");
+                          "to the DICOMweb root, e.g. http://pacs:8042/dicom-web, or dicom://CALLED_AET@host:port "
+                          "for a DIMSE PACS");
 }
 
 void require_database(const Config& c) {

@@ -24,6 +24,13 @@ struct Config {
     double pacs_breaker_pause_s = 30;
     bool pacs_verify_tls = true;
     bool pacs_allow_insecure_auth = false;  // credentials over plain http to another machine
+    // DIMSE (dicom:// pacs_url)
+    std::string pacs_calling_aet = "DICOMLAKE";
+    bool pacs_retrieve_move = false;  // pacs.retrieve = move (C-MOVE); else C-GET
+    std::string pacs_move_destination;  // empty: pacs_calling_aet
+    int pacs_store_port = 0;
+    long pacs_find_cap = 0;
+    long pacs_instances_per_series = 0;
     std::string modalities, study_description;  // QIDO-RS listing filters
     std::string db_url;
     int batch_studies = 25;

@@ -21,12 +21,30 @@ constexpr const char* kDefaultConfig = "/etc/dicomlake/dicomlake.toml";
 // clang-format off
 const std::vector<OptionSpec> kOptions = {
     {"pacs-url", "pacs.url", nullptr, "URL", "PACS",
-     "DICOMweb root of the PACS (QIDO-RS and WADO-RS live below it), e.g. https://pacs:8042/dicom-web; "
+     "DICOMweb root of the PACS (QIDO-RS and WADO-RS live below it), e.g. https://pacs:8042/dicom-web, or a "
+     "DIMSE PACS as dicom://CALLED_AET@host:port (docs/dimse.md); "
      "credentials in it (user:password@) are refused: use pacs-user and pacs-password-file",
      Sensitivity::url_userinfo},
     {"pacs-name", "pacs.name", "", "NAME", "PACS",
      "the name study rows, runs, status and the report give this PACS (empty: derived from pacs-url, without "
      "credentials, e.g. dicomweb:pacs:8042/dicom-web); set it when one warehouse holds several PACS"},
+    {"pacs-calling-aet", "pacs.calling_aet", "DICOMLAKE", "AET", "PACS",
+     "DIMSE (dicom:// pacs-url): dicomlake's own AE title, which the PACS must know (1-16 characters)"},
+    {"pacs-retrieve", "pacs.retrieve", "get", "MODE", "PACS",
+     "DIMSE: how instances are retrieved: `get` (C-GET, objects come back on dicomlake's association) or "
+     "`move` (C-MOVE to pacs-move-destination, received by a storage SCP dicomlake runs on pacs-store-port)"},
+    {"pacs-move-destination", "pacs.move_destination", "", "AET", "PACS",
+     "DIMSE, pacs-retrieve=move: the AE title the PACS sends to (its entry for dicomlake's storage SCP); "
+     "empty: pacs-calling-aet"},
+    {"pacs-store-port", "pacs.store_port", "0", "PORT", "PACS",
+     "DIMSE, pacs-retrieve=move: the TCP port of dicomlake's storage SCP, open for the run's duration; the "
+     "PACS's entry for pacs-move-destination must point at this host and port"},
+    {"pacs-find-cap", "pacs.find_cap", "0", "N", "PACS",
+     "DIMSE: the PACS's cap on C-FIND results (0: none known); a study query returning this many or more is "
+     "split (by day, then by StudyTime halves) until each answer is under the cap"},
+    {"pacs-instances-per-series", "pacs.instances_per_series", "0", "N", "PACS",
+     "DIMSE: fetch only the first N instances of each image series (by InstanceNumber), recording the series' "
+     "size on the PACS; dose reports and other non-image series are always whole (0: every instance)"},
     {"pacs-user", "pacs.user", "", "NAME", "PACS", "user for HTTP basic authentication (empty: none)"},
     {"pacs-password", "pacs.password", "", "SECRET", "PACS",
      "password for HTTP basic authentication; environment or file only (or the -file variant)",
@@ -160,7 +178,9 @@ std::string credential_settings_hint(const OptionSpec& url) {
 // their own. Refused from every source, and the value is never echoed.
 void refuse_url_credentials(const OptionSpec& o, const Setting& s) {
     const std::string which = std::string(o.name) + " (from " + s.where + ")";
-    if (o.sensitivity == Sensitivity::url_userinfo && url_has_userinfo(s.value))
+    // dicom://CALLED_AET@host:port: what stands before the @ is the PACS's AE title, not a credential.
+    const bool dimse_aet = s.value.rfind("dicom://", 0) == 0 && s.value.find(':', 8) > s.value.find('@');
+    if (o.sensitivity == Sensitivity::url_userinfo && !dimse_aet && url_has_userinfo(s.value))
         throw ConfigError(which + " holds credentials (user@ or user:password@ before the host), which are "
                           "refused: remove them from the URL, " + credential_settings_hint(o));
     if (o.sensitivity == Sensitivity::url_password && url_has_password(s.value))

@@ -5,6 +5,7 @@
 #include "util/error.hpp"
 
 #include "source/dicomweb/dicomweb_source.hpp"
+#include "source/dimse/dimse_source.hpp"
 #include "warehouse/database.hpp"
 #include "warehouse/ledger.hpp"
 
@@ -36,6 +37,26 @@ source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& c) {
     return o;
 }
 
+source::dimse::DimseOptions dimse_options(const cli::Config& c) {
+    source::dimse::DimseOptions o;
+    o.name = source_name(c);
+    o.association.peer = source::dimse::parse_dimse_url(c.pacs_url);
+    o.association.calling_aet = c.pacs_calling_aet;
+    o.association.connect_timeout_s = c.pacs_connect_timeout_s;
+    o.association.timeout_s = c.pacs_timeout_s;
+    o.move = c.pacs_retrieve_move;
+    o.move_destination = c.pacs_move_destination;
+    o.store_port = c.pacs_store_port;
+    o.find_cap = c.pacs_find_cap;
+    o.instances_per_series = c.pacs_instances_per_series;
+    o.modalities = c.modalities;
+    o.study_description = c.study_description;
+    o.retries = c.pacs_retries;
+    o.gate = std::make_shared<source::dicomweb::RequestGate>(c.pacs_concurrency, c.pacs_max_rps);
+    o.breaker = std::make_shared<source::dicomweb::CircuitBreaker>(c.pacs_breaker_threshold, c.pacs_breaker_pause_s);
+    return o;
+}
+
 std::string source_name(const cli::Config& config) {
     return config.pacs_name.empty() ? source::source_name_from_url(config.pacs_url) : config.pacs_name;
 }
@@ -44,7 +65,8 @@ std::unique_ptr<source::Source> make_source(const cli::Config& config) {
     const std::string& url = config.pacs_url;
     if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
         return std::make_unique<source::dicomweb::DicomwebSource>(dicomweb_options(config));
-    throw ConfigError("pacs-url must start with http:// or https:// (a DICOMweb root)");
+    if (url.rfind("dicom://", 0) == 0) return std::make_unique<source::dimse::DimseSource>(dimse_options(config));
+    throw ConfigError("pacs-url must start with http:// or https:// (a DICOMweb root) or dicom:// (a DIMSE PACS)");
 }
 
 namespace {

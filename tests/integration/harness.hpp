@@ -33,6 +33,10 @@ public:
     const std::string& dir() const { return dir_; }
     const std::string& db_url() const { return env_.at("DICOMLAKE_DB_URL"); }
     const std::string& pacs_url() const { return env_.at("DICOMLAKE_PACS_URL"); }
+    // Orthanc's DIMSE side: dicom://LABPACS@127.0.0.1:PORT (C-FIND, C-GET, C-MOVE), and the port
+    // its DICOMLAKE modality (the C-MOVE destination) points at, for a storage SCP to listen on.
+    const std::string& dimse_url() const { return env_.at("LAB_DIMSE_URL"); }
+    int store_port() const { return std::stoi(env_.at("LAB_STORE_PORT")); }
     // scheme://host:port of the PACS (what a proxy in front of it forwards to).
     std::string pacs_origin() const;
     const std::string& key_file() const { return key_file_; }

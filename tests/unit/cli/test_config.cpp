@@ -123,6 +123,18 @@ TEST_F(ConfigTest, PacsUrlMustBeHttp) {
     }
     EXPECT_EQ(error_of({{"pacs-url", "http://pacs:8042/dicom-web"}}), "");
     EXPECT_EQ(error_of({{"pacs-url", "https://pacs/dicom-web"}}), "");
+    EXPECT_EQ(error_of({{"pacs-url", "dicom://PACS@pacs:104"}}), "");  // DIMSE: dicom://CALLED_AET@host:port
+}
+
+TEST_F(ConfigTest, DimseSettings) {
+    EXPECT_NE(error_of({{"pacs-url", "dicom://PACS@pacs:104"}, {"pacs-retrieve", "fetch"}}).find("pacs-retrieve"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"pacs-url", "dicom://PACS@pacs:104"}, {"pacs-retrieve", "move"}}).find("pacs-store-port"),
+              std::string::npos);
+    EXPECT_EQ(error_of({{"pacs-url", "dicom://PACS@pacs:104"}, {"pacs-retrieve", "move"}, {"pacs-store-port", "11112"}}),
+              "");
+    EXPECT_NE(error_of({{"pacs-calling-aet", "SEVENTEEN_CHARS_X"}}).find("pacs-calling-aet"), std::string::npos);
+    EXPECT_NE(error_of({{"pacs-url", "dicom://user:secret@pacs:104"}}).find("credentials"), std::string::npos);
 }
 
 TEST_F(ConfigTest, ValueErrorsNameTheSettingNotTheValue) {
