@@ -35,6 +35,9 @@ struct Instance {
     std::string patient_key;    // keyed pseudonym of the patient (with issuer), or empty
     std::string accession_key;  // keyed pseudonym of the accession number, or empty
     bool pseudo_patient = false;  // no PatientID: patient_key and date shift are the study's own
+    // Sampled series (pacs.instances_per_series): how many instances the series has on the
+    // source; -1 when every instance is read.
+    long series_instances_on_pacs = -1;
     const Attribute* find(std::string_view path) const;
 };
 

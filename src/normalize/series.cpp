@@ -310,6 +310,8 @@ void StudyAccumulator::add(model::Instance&& instance) {
     SeriesAcc& s = im.series[f.series_key];
     bool first_in_series = s.row.instances == 0;
     ++s.row.instances;
+    if (instance.series_instances_on_pacs >= 0)
+        s.row.instances_on_pacs = std::max(s.row.instances_on_pacs.value_or(0), instance.series_instances_on_pacs);
     note_time(s.row.first_acquired, s.row.last_acquired, f.acq_first);
     note_time(s.row.first_acquired, s.row.last_acquired, f.acq_last);
     if (auto c = opt(f, Column::ctdivol_mgy)) s.ctdi.push_back(*c);
@@ -492,6 +494,8 @@ StudyResult StudyAccumulator::finish() {
                               r.slice_thickness_mm, r.field_strength_t, r.ctdivol_mgy})
             append_opt(digest, v);
         digest += r.protocol_derived + '|';
+        if (r.instances_on_pacs) digest += std::to_string(*r.instances_on_pacs);
+        digest += '|';
         append_opt(digest, r.acquisition_s);
         digest += r.attributes_json;
         digest += '\n';

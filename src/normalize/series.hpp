@@ -27,6 +27,7 @@ struct SeriesRow {
         field_strength_t;
     std::optional<double> ctdivol_mgy;  // mean over the instances that carry one
     long instances = 0;
+    std::optional<long> instances_on_pacs;  // sampled series: instances on the source (instances: read)
     std::string first_acquired, last_acquired;  // ISO timestamps, or empty
     std::string protocol_derived;      // vendor-neutral protocol from physics (SAG_T2...), or empty
     bool localizer = false, derived = false;

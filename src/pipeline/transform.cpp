@@ -34,7 +34,9 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
     try {
         normalize::StudyAccumulator acc;
         session.fetch_study(ref, [&](model::DatasetReader& dataset, const source::InstanceMeta& meta) {
-            acc.add(model::walk_instance(dataset, policy, walk));
+            model::Instance instance = model::walk_instance(dataset, policy, walk);
+            instance.series_instances_on_pacs = meta.series_instances_on_pacs;
+            acc.add(std::move(instance));
         });
         // No check against NumberOfStudyRelatedInstances here: Orthanc, for one, counts one of
         // several studies sharing a StudyInstanceUID and serves the metadata of another.

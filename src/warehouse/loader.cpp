@@ -24,7 +24,7 @@ const std::vector<std::string> kSeriesColumns = {
     "series_number", "series_date", "series_time", "nex", "tr_ms", "te_ms", "ti_ms", "echo_train_length",
     "flip_angle", "slice_thickness_mm", "field_strength_t", "ctdivol_mgy", "instances", "first_acquired",
     "last_acquired", "attributes", "varying", "protocol_derived", "localizer", "derived", "acquisition_s",
-    "acquisition_source"};
+    "acquisition_source", "instances_on_pacs"};
 
 std::string joined(const std::vector<std::string>& cols, const std::string& prefix = "") {
     std::string s;
@@ -153,7 +153,8 @@ std::string series_line(const normalize::SeriesRow& r) {
         .text(r.localizer ? "t" : "f")
         .text(r.derived ? "t" : "f")
         .number(r.acquisition_s)
-        .text_or_null(r.acquisition_source);
+        .text_or_null(r.acquisition_source)
+        .integer(r.instances_on_pacs);
     return l.str();
 }
 

@@ -219,7 +219,8 @@ std::string warehouse_rows(const std::string& db) {
         std::string cols;
         for (const auto& r : tx.exec_params("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                                             "'dicomlake' AND table_name = $1 AND column_name NOT IN ('loaded_at', "
-                                            "'run_id') ORDER BY ordinal_position",
+                                            "'run_id') AND NOT (table_name = 'study' AND column_name = 'source')"
+                                            " ORDER BY ordinal_position",
                                             table)) {
             if (!cols.empty()) cols += ", ";
             cols += tx.quote_name(r[0].as<std::string>());

@@ -73,7 +73,8 @@ private:
 };
 
 // Every loaded row (study, series, utilization aggregates) as text, ordered, without what depends on
-// when or in which run it was loaded (loaded_at, run_id): equal for two equal warehouses.
+// when, in which run or from which source it was loaded (loaded_at, run_id, study.source): equal
+// for two equal warehouses, whichever way the studies arrived.
 std::string warehouse_rows(const std::string& db_url);
 
 // Runs the fleet generator into `out` and returns the path of its truth.json.

@@ -15,36 +15,8 @@
 namespace dicomlake::testing {
 namespace {
 
-constexpr const char* kFrom = "2024-03-04";
-constexpr const char* kTo = "2024-03-06";
-
-// Every loaded row, as warehouse_rows, without what says where or when it was loaded (source
-// names differ between a DICOMweb and a DIMSE load of the same PACS).
-std::string rows_without_source(const std::string& db) {
-    pqxx::connection c(db);
-    pqxx::work tx(c);
-    std::string out;
-    for (const auto& [table, order] :
-         std::vector<std::pair<std::string, std::string>>{{"study", "study_key"},
-                                                          {"series", "study_key, series_key"},
-                                                          {"activity_day", "device_serial, day"},
-                                                          {"activity_weekhour", "device_serial, weekday, hour"},
-                                                          {"activity_week", "device_serial, week"}}) {
-        std::string cols;
-        for (const auto& r : tx.exec_params("SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                                            "'dicomlake' AND table_name = $1 AND column_name NOT IN ('loaded_at', "
-                                            "'run_id') AND column_name NOT LIKE 'source%' ORDER BY ordinal_position",
-                                            table)) {
-            if (!cols.empty()) cols += ", ";
-            cols += tx.quote_name(r[0].as<std::string>());
-        }
-        out += "-- " + table + " (" + cols + ")\n";
-        for (const auto& r :
-             tx.exec("SELECT t::text FROM (SELECT " + cols + " FROM dicomlake." + table + " ORDER BY " + order + ") t"))
-            out += r[0].as<std::string>() + "\n";
-    }
-    return out;
-}
+constexpr const char* kFrom = "2024-11-04";  // after the real samples (RealFiles lists up to 2024-05-30)
+constexpr const char* kTo = "2024-11-06";
 
 long count_rows(const std::string& db, const std::string& table) {
     pqxx::connection c(db);
@@ -58,7 +30,7 @@ protected:
         Lab& lab = Lab::instance();
         truth_ = nlohmann::json::parse(read_file(generate_fleet(
             lab.dir() + "/dimse-fleet",
-            std::string("--seed 31 --scanners 3 --studies 24 --fail-studies 0 --from ") + kFrom + " --to " + kTo)));
+            std::string("--seed 331 --scanners 3 --studies 24 --fail-studies 0 --from ") + kFrom + " --to " + kTo)));
         lab.seed({lab.dir() + "/dimse-fleet/dicom"}, false);
         web_db_ = migrated("dimse_reference");
         web_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo, {{"DICOMLAKE_DB_URL", web_db_}});
@@ -93,12 +65,23 @@ TEST_F(Dimse, TheDicomwebReferenceLoadsTheFleet) {
     EXPECT_EQ(count_rows(web_db_, "study"), static_cast<long>(truth_["studies"].size()));
 }
 
+// The third source on the same fleet: the files the PACS was sent, imported, give the rows the
+// DICOMweb backfill loaded (with the C-GET and C-MOVE tests: three sources, one warehouse).
+TEST_F(Dimse, ImportingTheFleetsFilesLoadsTheSameRowsAsDicomweb) {
+    ASSERT_EQ(web_.exit_code, 0) << web_.output;
+    std::string db = migrated("dimse_files");
+    auto r = Lab::instance().dicomlake("import " + shell_quote(Lab::instance().dir() + "/dimse-fleet/dicom"),
+                                       {{"DICOMLAKE_DB_URL", db}});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(web_db_));
+}
+
 TEST_F(Dimse, CGetBackfillLoadsTheSameRowsAsDicomweb) {
     ASSERT_EQ(web_.exit_code, 0) << web_.output;
     std::string db = migrated("dimse_get");
     auto r = backfill(dimse_env(db));
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_EQ(rows_without_source(db), rows_without_source(web_db_));
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(web_db_));
     EXPECT_GT(count_rows(db, "series"), static_cast<long>(truth_["studies"].size()));
 }
 
@@ -108,7 +91,7 @@ TEST_F(Dimse, CMoveBackfillLoadsTheSameRowsAsDicomweb) {
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_RETRIEVE", "move"},
                                      {"DICOMLAKE_PACS_STORE_PORT", std::to_string(Lab::instance().store_port())}}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_EQ(rows_without_source(db), rows_without_source(web_db_));
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(web_db_));
 }
 
 TEST_F(Dimse, AFindCapForcesSplitsAndStillListsEveryStudy) {
@@ -118,7 +101,7 @@ TEST_F(Dimse, AFindCapForcesSplitsAndStillListsEveryStudy) {
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_FIND_CAP", "4"}}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("narrower queries"), std::string::npos) << r.output;
-    EXPECT_EQ(rows_without_source(db), rows_without_source(web_db_));
+    EXPECT_EQ(warehouse_rows(db), warehouse_rows(web_db_));
 }
 
 TEST_F(Dimse, AFindCapOfOneCannotBeListedCompletely) {
@@ -172,6 +155,25 @@ TEST_F(Dimse, OnlyTheFirstInstancesOfImageSeriesWhenSampling) {
     // Every series is there, sampled or not.
     EXPECT_EQ(count_rows(db, "series"), count_rows(web_db_, "series"));
     EXPECT_EQ(count_rows(db, "study"), count_rows(web_db_, "study"));
+    // Image series of more than one instance were read one instance each, and their rows say
+    // how many the PACS has: the count DICOMweb read whole.
+    pqxx::connection sampled(db), whole(web_db_);
+    pqxx::work ts(sampled), tw(whole);
+    std::map<std::string, long> whole_counts;
+    for (const auto& row : tw.exec("SELECT series_key, instances FROM dicomlake.series"))
+        whole_counts[row[0].as<std::string>()] = row[1].as<long>();
+    long sampled_series = 0;
+    for (const auto& row : ts.exec("SELECT series_key, instances, instances_on_pacs, modality FROM dicomlake.series")) {
+        long on_pacs = whole_counts.at(row[0].as<std::string>());
+        if (row[2].is_null()) {
+            EXPECT_EQ(row[1].as<long>(), on_pacs) << "a series read whole holds every instance";
+            continue;
+        }
+        ++sampled_series;
+        EXPECT_EQ(row[1].as<long>(), 1) << row[3].c_str();
+        EXPECT_EQ(row[2].as<long>(), on_pacs) << row[3].c_str();
+    }
+    EXPECT_GT(sampled_series, 0) << "the fleet has image series of several instances";
 }
 
 }  // namespace
