@@ -1,5 +1,6 @@
 #include "util/dates.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 #include "util/error.hpp"
@@ -68,6 +69,27 @@ std::string today_plus(long offset) {
     long days = days_from_civil(local.tm_year + 1900L, static_cast<unsigned>(local.tm_mon + 1),
                                 static_cast<unsigned>(local.tm_mday));
     return format_iso_date(days + offset);
+}
+
+namespace {
+
+std::string compact_date(const std::string& iso) {
+    std::string s;
+    for (char c : iso)
+        if (c != '-') s += c;
+    return s;
+}
+
+}  // namespace
+
+std::string dicom_date_range(const std::string& first_iso, const std::string& last_iso) {
+    return first_iso == last_iso ? compact_date(first_iso) : compact_date(first_iso) + "-" + compact_date(last_iso);
+}
+
+std::string dicom_time(int seconds) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d%02d%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+    return buf;
 }
 
 std::vector<std::string> days_between(const std::string& from, const std::string& to) {

@@ -11,6 +11,22 @@
 namespace dicomlake::testing {
 namespace {
 
+// Deletes a study from the PACS through Orthanc's REST API (not DICOMweb), as a PACS
+// administrator would.
+void delete_from_pacs(Lab& lab, const std::string& study_uid) {
+    std::string pacs = lab.pacs_url();
+    std::string rest = pacs.substr(0, pacs.rfind("/dicom-web"));
+    std::string auth = shell_quote("dicomlake:" + lab.orthanc_password());
+    auto found = run_shell("curl -sf -u " + auth + " -X POST --data-binary " + shell_quote(study_uid) + " " +
+                           shell_quote(rest + "/tools/lookup"));
+    ASSERT_EQ(found.exit_code, 0) << found.output;
+    auto ids = nlohmann::json::parse(found.output);
+    ASSERT_FALSE(ids.empty());
+    for (const auto& id : ids)
+        ASSERT_EQ(run_shell("curl -sf -u " + auth + " -X DELETE " +
+                            shell_quote(rest + "/studies/" + id["ID"].get<std::string>())).exit_code, 0);
+}
+
 TEST(Reconcile, AStudyDeletedFromThePacsIsRemovedByTheNextRunOverItsDay) {
     Lab& lab = Lab::instance();
     auto truth = nlohmann::json::parse(read_file(generate_fleet(
@@ -21,18 +37,9 @@ TEST(Reconcile, AStudyDeletedFromThePacsIsRemovedByTheNextRunOverItsDay) {
     ASSERT_EQ(lab.dicomlake("migrate", env).exit_code, 0);
     ASSERT_EQ(lab.dicomlake("backfill --from 2025-03-10 --to 2025-03-10", env).exit_code, 0);
 
-    // The PACS deletes one study (Orthanc's REST API, not DICOMweb).
+    // The PACS deletes one study.
     std::string uid = truth["studies"][2]["study_uid"].get<std::string>();
-    std::string pacs = lab.pacs_url();
-    std::string rest = pacs.substr(0, pacs.rfind("/dicom-web"));
-    std::string auth = shell_quote("dicomlake:" + lab.orthanc_password());
-    auto found = run_shell("curl -sf -u " + auth + " -X POST --data-binary " + shell_quote(uid) + " " +
-                           shell_quote(rest + "/tools/lookup"));
-    ASSERT_EQ(found.exit_code, 0) << found.output;
-    auto ids = nlohmann::json::parse(found.output);
-    ASSERT_FALSE(ids.empty());
-    for (const auto& id : ids)
-        ASSERT_EQ(run_shell("curl -sf -u " + auth + " -X DELETE " + shell_quote(rest + "/studies/" + id["ID"].get<std::string>())).exit_code, 0);
+    ASSERT_NO_FATAL_FAILURE(delete_from_pacs(lab, uid));
 
     auto r = lab.dicomlake("backfill --from 2025-03-10 --to 2025-03-10", env);
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -123,15 +130,7 @@ TEST(Reconcile, ASourceRemovesOnlyItsOwnStudies) {
     ASSERT_EQ(lab.dicomlake("backfill --from 2025-03-24 --to 2025-03-24", site_a).exit_code, 0);
 
     std::string uid = truth["studies"][1]["study_uid"].get<std::string>();
-    std::string pacs = lab.pacs_url();
-    std::string rest = pacs.substr(0, pacs.rfind("/dicom-web"));
-    std::string auth = shell_quote("dicomlake:" + lab.orthanc_password());
-    auto found = run_shell("curl -sf -u " + auth + " -X POST --data-binary " + shell_quote(uid) + " " +
-                           shell_quote(rest + "/tools/lookup"));
-    ASSERT_EQ(found.exit_code, 0) << found.output;
-    for (const auto& id : nlohmann::json::parse(found.output))
-        ASSERT_EQ(run_shell("curl -sf -u " + auth + " -X DELETE " +
-                            shell_quote(rest + "/studies/" + id["ID"].get<std::string>())).exit_code, 0);
+    ASSERT_NO_FATAL_FAILURE(delete_from_pacs(lab, uid));
 
     // site-b lists the day without the deleted study: not its study, not removed.
     auto b = lab.dicomlake("backfill --from 2025-03-24 --to 2025-03-24", site_b);

@@ -13,6 +13,10 @@ constexpr long kMaxCount = 1000000000;  // no study holds a billion instances
 const char* const kSplitModalities[21] = {"CT", "MR", "CR", "DX", "MG", "US",  "NM",      "PT",  "XA", "RF", "SR",
                                           "OT", "IO", "PX", "ES", "SC", "RTIMAGE", "DOC", "KO", "PR", "SEG"};
 
+bool modality_asked_for(const std::string& configured, const char* modality) {
+    return configured.empty() || ("," + configured + ",").find(std::string(",") + modality + ",") != std::string::npos;
+}
+
 std::string trim_root(std::string root) {
     while (!root.empty() && root.back() == '/') root.pop_back();
     return root;

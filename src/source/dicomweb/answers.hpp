@@ -39,6 +39,9 @@ std::string url_encode(const std::string& s);
 
 // Modalities tried, one query each, when a listing stays truncated however it is narrowed.
 extern const char* const kSplitModalities[21];
+// Whether a split by `modality` is one the configured listing filter (comma-separated, "" = all)
+// asks for.
+bool modality_asked_for(const std::string& configured, const char* modality);
 
 // Whether the answer says it was cut at the server's cap:
 // "Warning: 299 {host}: There are N additional results that can be requested" (dcm4chee).

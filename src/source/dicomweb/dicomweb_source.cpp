@@ -13,17 +13,6 @@
 
 namespace dicomlake::source::dicomweb {
 
-namespace {
-
-std::string compact_date(const std::string& iso) {
-    std::string s;
-    for (char c : iso)
-        if (c != '-') s += c;
-    return s;
-}
-
-}  // namespace
-
 DicomwebSource::DicomwebSource(DicomwebOptions options)
     : options_(std::move(options)), query_client_(options_.http) {
     options_.root = trim_root(options_.root);
@@ -120,19 +109,12 @@ std::vector<StudyRef> DicomwebSource::parse_qido_page(const std::string& body, s
 
 namespace {
 
-std::string hhmmss(int seconds) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%02d%02d%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
-    return buf;
-}
-
 constexpr int kMinTimeWindowSeconds = 15 * 60;
 
 }  // namespace
 
 std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day, const std::string& last_day) {
-    const std::string dates = first_day == last_day ? compact_date(first_day)
-                                                    : compact_date(first_day) + "-" + compact_date(last_day);
+    const std::string dates = dicom_date_range(first_day, last_day);
     auto q = query_studies("StudyDate=" + dates + listing_filters(),
                            first_day == last_day ? first_day : first_day + ".." + last_day);
     if (!q.truncated) return std::move(q.refs);
@@ -149,9 +131,9 @@ std::vector<StudyRef> DicomwebSource::list_studies(const std::string& first_day,
 }
 
 std::vector<StudyRef> DicomwebSource::list_day_by_time(const std::string& day, int from_s, int to_s) {
-    const std::string window = day + " " + hhmmss(from_s) + "-" + hhmmss(to_s);
+    const std::string window = day + " " + dicom_time(from_s) + "-" + dicom_time(to_s);
     const std::string filter =
-        "StudyDate=" + compact_date(day) + "&StudyTime=" + hhmmss(from_s) + "-" + hhmmss(to_s) + listing_filters();
+        "StudyDate=" + dicom_date_range(day, day) + "&StudyTime=" + dicom_time(from_s) + "-" + dicom_time(to_s) + listing_filters();
     auto q = query_studies(filter, window);
     if (!q.truncated) return std::move(q.refs);
     std::vector<StudyRef> all;
@@ -169,11 +151,9 @@ std::vector<StudyRef> DicomwebSource::list_day_by_time(const std::string& day, i
     }
     spdlog::info("the PACS truncated the study list of {}: asking modality by modality", window);
     for (const char* modality : kSplitModalities) {
-        if (!options_.modalities.empty() && ("," + options_.modalities + ",").find(std::string(",") + modality + ",") ==
-                                                std::string::npos)
-            continue;  // not one of the modalities asked for
-        std::string by_modality = "StudyDate=" + compact_date(day) + "&StudyTime=" + hhmmss(from_s) + "-" +
-                                  hhmmss(to_s) + "&ModalitiesInStudy=" + modality;
+        if (!modality_asked_for(options_.modalities, modality)) continue;  // not one of the modalities asked for
+        std::string by_modality = "StudyDate=" + dicom_date_range(day, day) + "&StudyTime=" + dicom_time(from_s) + "-" +
+                                  dicom_time(to_s) + "&ModalitiesInStudy=" + modality;
         if (!options_.study_description.empty())
             by_modality += "&StudyDescription=" + url_encode(options_.study_description);
         auto m = query_studies(by_modality, window + " " + modality);

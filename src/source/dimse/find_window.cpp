@@ -1,32 +1,9 @@
 #include "source/dimse/find_window.hpp"
 
-#include <cstdio>
-
 #include "source/dicomweb/answers.hpp"  // kSplitModalities: the same modality split as DICOMweb
 #include "util/dates.hpp"
 
 namespace dicomlake::source::dimse {
-
-namespace {
-
-std::string compact(const std::string& iso) {
-    std::string s;
-    for (char c : iso)
-        if (c != '-') s += c;
-    return s;
-}
-
-std::string hhmmss(int seconds) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%02d%02d%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
-    return buf;
-}
-
-bool asked_for(const std::string& configured, const char* modality) {
-    return configured.empty() || ("," + configured + ",").find(std::string(",") + modality + ",") != std::string::npos;
-}
-
-}  // namespace
 
 std::string FindWindow::describe() const {
     std::string s = first_day == last_day ? first_day : first_day + ".." + last_day;
@@ -36,11 +13,11 @@ std::string FindWindow::describe() const {
 }
 
 std::string FindWindow::study_date_value() const {
-    return first_day == last_day ? compact(first_day) : compact(first_day) + "-" + compact(last_day);
+    return dicom_date_range(first_day, last_day);
 }
 
 std::string FindWindow::study_time_value() const {
-    return whole_days() ? std::string() : hhmmss(from_s) + "-" + hhmmss(to_s);
+    return whole_days() ? std::string() : dicom_time(from_s) + "-" + dicom_time(to_s);
 }
 
 bool looks_truncated(long answers, long find_cap, bool failed) {
@@ -70,7 +47,7 @@ std::vector<FindWindow> split_window(const FindWindow& w, const std::string& con
         return {a, b};
     }
     for (const char* modality : dicomweb::kSplitModalities) {
-        if (!asked_for(configured_modalities, modality)) continue;
+        if (!dicomweb::modality_asked_for(configured_modalities, modality)) continue;
         FindWindow m = w;
         m.from_s = from;
         m.to_s = to;
