@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "model/dcmtk_charset.hpp"
 #include "model/instance.hpp"  // MalformedJson, LimitExceeded, kDefaultMaxDepth
 #include "util/number.hpp"
 
@@ -290,47 +291,6 @@ void convert_known_un(DcmItem& item, std::uint32_t max_value_bytes, int depth) {
     }
 }
 
-// True when every text value (at every depth) is plain 7-bit ASCII without escape sequences:
-// such text reads the same in every character set DICOM allows, converted or not.
-bool plain_ascii(DcmItem& item, std::uint32_t max_value_bytes, int depth) {
-    if (depth > kDefaultMaxDepth) return false;
-    for (unsigned long i = 0; i < item.card(); ++i) {
-        DcmElement* e = item.getElement(i);
-        if (e == nullptr) continue;
-        if (auto* seq = dynamic_cast<DcmSequenceOfItems*>(e)) {
-            for (unsigned long k = 0; k < seq->card(); ++k)
-                if (DcmItem* it = seq->getItem(k); it != nullptr && !plain_ascii(*it, max_value_bytes, depth + 1))
-                    return false;
-            continue;
-        }
-        if (!e->isAffectedBySpecificCharacterSet()) continue;
-        if (e->getLength() > max_value_bytes) return false;
-        char* raw = nullptr;
-        Uint32 length = 0;
-        if (e->getString(raw, length).bad() || raw == nullptr) continue;
-        for (Uint32 k = 0; k < length; ++k) {
-            auto c = static_cast<unsigned char>(raw[k]);
-            if (c >= 0x80 || c == 0x1B) return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
-
-namespace {
-
-OFCondition convert_to_utf8(DcmDataset& dataset, std::uint32_t max_value_bytes, bool declared) {
-    OFCondition c = dataset.convertToUTF8();
-    // A character set this build cannot convert (glibc's iconv has no ISO 2022 IR 87, for one)
-    // does not matter when the text holds no character beyond ASCII.
-    if (c.bad() && plain_ascii(dataset, max_value_bytes, 0)) return EC_Normal;
-    // Text beyond ASCII without a Specific Character Set (vendors do this): read as Latin-1, the
-    // usual default of PACS (Orthanc's DefaultEncoding), so both sources store the same text.
-    if (c.bad() && !declared) c = dataset.convertCharacterSet("ISO_IR 100", "ISO_IR 192", 0, OFFalse);
-    return c;
-}
-
 }  // namespace
 
 void prepare_dataset(DcmDataset& dataset, std::uint32_t max_value_bytes) {
@@ -339,10 +299,10 @@ void prepare_dataset(DcmDataset& dataset, std::uint32_t max_value_bytes) {
     // rewrite it to ISO_IR 192.
     OFString original;
     const bool present = dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, original, OFFalse).good();
-    OFCondition c = convert_to_utf8(dataset, max_value_bytes, present && !original.empty());
-    if (c.bad())
+    std::string why;
+    if (!convert_text_to_utf8(dataset, max_value_bytes, why))
         throw MalformedJson("the dataset's text cannot be converted to UTF-8 from its specific character set (" +
-                            std::string(c.text()) + ")");
+                            why + ")");
     if (present)
         dataset.putAndInsertOFStringArray(DCM_SpecificCharacterSet, original);
     else

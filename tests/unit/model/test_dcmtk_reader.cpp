@@ -276,6 +276,38 @@ TEST(DcmtkReader, AsciiTextNeedsNoConversionWhateverTheCharacterSet) {
     EXPECT_EQ(values_of(r).at(0).text, "CHEST PA");
 }
 
+// PS3.5 H.3.1's name; an item inherits the set of its dataset unless it declares its own.
+TEST(DcmtkReader, JapaneseIso2022TextIsConvertedAtEveryDepth) {
+    DcmDataset ds;
+    ds.putAndInsertString(DCM_SpecificCharacterSet, "\\ISO 2022 IR 87");
+    ds.putAndInsertString(DCM_PatientName, "Yamada^Tarou=\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B");
+    auto* inherits = new DcmItem();
+    inherits->putAndInsertString(DCM_RequestedProcedureDescription, "\x1b$B;3ED\x1b(B CT");
+    auto* own = new DcmItem();
+    own->putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 100");
+    own->putAndInsertString(DCM_RequestedProcedureDescription, "Sch\xE4" "del");
+    auto* seq = new DcmSequenceOfItems(DCM_RequestAttributesSequence);
+    seq->insert(inherits);
+    seq->insert(own);
+    ds.insert(seq);
+    prepare_dataset(ds);
+    DcmtkReader r(ds);
+    ASSERT_TRUE(seek(r, 0x00100010));
+    auto name = values_of(r);
+    ASSERT_EQ(name.size(), 1u);
+    EXPECT_EQ(name[0].groups[0], "Yamada^Tarou");
+    EXPECT_EQ(name[0].groups[1], "\u5c71\u7530^\u592a\u90ce");
+    std::vector<std::string> described;
+    ASSERT_TRUE(seek(r, 0x00400275));
+    r.items([&](DatasetReader* item) {
+        ASSERT_TRUE(seek(*item, 0x00321060));
+        described.push_back(values_of(*item).at(0).text);
+    });
+    EXPECT_EQ(described, (std::vector<std::string>{"\u5c71\u7530 CT", "Sch\xC3\xA4" "del"}));
+    ASSERT_TRUE(seek(r, 0x00080005));
+    EXPECT_EQ(trim_right(values_of(r).at(1).text), "ISO 2022 IR 87");
+}
+
 TEST(DcmtkReader, UnknownCharacterSetIsMalformed) {
     DcmDataset ds;
     ds.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 999");
