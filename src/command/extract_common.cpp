@@ -57,6 +57,23 @@ source::dimse::DimseOptions dimse_options(const cli::Config& c) {
     return o;
 }
 
+pipeline::Options pipeline_options(const cli::Config& c) {
+    pipeline::Options o;
+    o.key = c.key;
+    o.key_version = c.key_version;
+    o.previous_keys = c.previous_keys;
+    o.deid = c.deid_options;
+    o.safe_private = c.safe_private;
+    o.keep_text = c.keep_text;
+    o.walk.max_depth = c.max_depth;
+    o.walk.max_attributes = c.max_attributes;
+    o.workers = static_cast<size_t>(c.pacs_concurrency);
+    o.batch_studies = static_cast<size_t>(c.batch_studies);
+    o.max_attempts = c.max_attempts;
+    o.listing_filtered = !c.modalities.empty() || !c.study_description.empty();
+    return o;
+}
+
 std::string source_name(const cli::Config& config) {
     return config.pacs_name.empty() ? source::source_name_from_url(config.pacs_url) : config.pacs_name;
 }
@@ -104,7 +121,7 @@ int extract_and_report(const cli::Config& config, pipeline::ExtractRequest reque
     std::unique_ptr<source::Source> made = given == nullptr ? make_source(config) : nullptr;
     source::Source& source = given != nullptr ? *given : *made;
     source.probe();
-    auto report = pipeline::extract(config, source, db, request);
+    auto report = pipeline::extract(pipeline_options(config), source, db, request);
     const auto& c = report.counts;
     std::string scope = !request.studies.empty() ? std::to_string(request.studies.size()) + " listed stud(ies)"
                         : request.accessions.empty()

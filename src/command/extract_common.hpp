@@ -11,10 +11,13 @@ namespace dicomlake::command {
 
 source::dicomweb::DicomwebOptions dicomweb_options(const cli::Config& config);
 
-// The one place a source is made from the settings, chosen by the scheme of pacs.url (http and
-// https: DICOMweb; the DIMSE and files sources of issue 10 join here). Callers see only
+// The one place a PACS source is made from the settings, chosen by the scheme of pacs.url (http
+// and https: DICOMweb; dicom: DIMSE). `import` makes its files source itself. Callers see only
 // source::Source.
 std::unique_ptr<source::Source> make_source(const cli::Config& config);
+
+// The pipeline's options from the settings.
+pipeline::Options pipeline_options(const cli::Config& config);
 
 // The name rows and runs record as their source: pacs.name, else pacs.url without credentials.
 std::string source_name(const cli::Config& config);

@@ -54,16 +54,17 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
     auto source = make_source(config);
     source->probe();
 
-    deid::Pseudonymizer current(config.key, config.key_version);
+    const pipeline::Options options = pipeline_options(config);
+    deid::Pseudonymizer current(options.key, options.key_version);
     std::vector<deid::Pseudonymizer> keyring{current};
-    for (const auto& [version, key] : config.previous_keys) keyring.emplace_back(key, version);
-    deid::Policy policy(current, config.deid_options, config.safe_private, config.keep_text);
+    for (const auto& [version, key] : options.previous_keys) keyring.emplace_back(key, version);
+    deid::Policy policy(current, options.deid, options.safe_private, options.keep_text);
     warehouse::Ledger ledger(db);
     long run_id = ledger.start_run("reanonymize", "", "", source->name());
     warehouse::activity::Keyring keys;
     for (const auto& p : keyring) keys.push_back(&p);
-    warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
-                                  config.key_version, source->name(), run_id}, keys);
+    warehouse::Loader loader(db, {deid::Policy::kProfile, options.deid.to_string(), deid::kE11Edition,
+                                  options.key_version, source->name(), run_id}, keys);
     auto session = source->open_session();
     const std::string keyword = by == "uid" ? "StudyInstanceUID" : "AccessionNumber";
 
@@ -88,7 +89,7 @@ int reanonymize(const cli::Config& config, const std::string& list_file, const s
         for (const auto& ref : refs) {
             if (!done.insert(ref.study_uid).second) continue;
             ++counts.studies_found;
-            auto o = pipeline::transform_study(ref, *session, current, policy, pipeline::walk_limits(config));
+            auto o = pipeline::transform_study(ref, *session, current, policy, options.walk);
             if (!o.ok) {
                 ledger.record_failure(run_id, current, o.study_key, o.study_date, o.reason);
                 spdlog::warn("study {} failed: {}", warehouse::ledger_key(current, o.study_key), o.reason);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -88,183 +89,257 @@ std::map<std::string, long> count_studies(source::Source& source, const std::vec
     return per_day;
 }
 
-ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
-                      const ExtractRequest& request) {
-    deid::Pseudonymizer pseudo(config.key, config.key_version);
-    deid::Policy policy(pseudo, config.deid_options, config.safe_private);
-    warehouse::Ledger ledger(db);
-    ExtractReport report;
-    report.run_id = ledger.start_run(request.command, request.window_from, request.window_to, source.name());
-    spdlog::info("{} run {} started: {} day(s) from {} to {}", request.command, report.run_id, request.days.size(),
-                 request.window_from, request.window_to);
+namespace {
 
+// One extraction: the lister thread, the worker pool and the loader (this thread), with what
+// they share. run() is the whole of it; each step is a method.
+class Extraction {
+public:
+    Extraction(const Options& options, source::Source& source, warehouse::Database& db, const ExtractRequest& request)
+        : options_(options),
+          source_(source),
+          request_(request),
+          pseudo_(options.key, options.key_version),
+          policy_(pseudo_, options.deid, options.safe_private, options.keep_text),
+          ledger_(db),
+          work_(options.workers * 4),
+          results_(options.batch_studies * 2),
+          progress_(request.command) {
+        for (const auto& [version, key] : options.previous_keys) previous_.emplace_back(key, version);
+        keyring_.push_back(&pseudo_);
+        for (const auto& p : previous_) keyring_.push_back(&p);
+        report_.run_id = ledger_.start_run(request.command, request.window_from, request.window_to, source.name());
+        loader_.emplace(db,
+                        warehouse::LoadContext{deid::Policy::kProfile, options.deid.to_string(), deid::kE11Edition,
+                                               options.key_version, source.name(), report_.run_id, request.force},
+                        keyring_);
+    }
+
+    ExtractReport run() {
+        spdlog::info("{} run {} started: {} day(s) from {} to {}", request_.command, report_.run_id,
+                     request_.days.size(), request_.window_from, request_.window_to);
+        retry_days_ = earlier_failures();
+        start_lister();
+        start_workers();
+        try {
+            load_results();
+        } catch (...) {
+            stop_threads();
+            progress_.finish();
+            record_broken_run();
+            throw;
+        }
+        stop_threads();
+        progress_.set_listed(listed_, true);
+        progress_.finish();
+        report_.counts.studies_found = listed_;
+        report_.unmatched_accessions = listing_.unmatched_accessions;
+        if (!stop_requested() && listing_error_.empty() && request_.accessions.empty() && !options_.listing_filtered)
+            report_.removed = reconcile(*loader_, pseudo_, listed_days(), listing_.window_keys);
+        finish();
+        return report_;
+    }
+
+private:
     // Studies that failed before are retried on their own day, found again by pseudonym.
-    std::map<std::string, std::set<std::string>> retry_days;
-    if (request.retry_failed) {
-        std::set<std::string> window(request.days.begin(), request.days.end());
+    std::map<std::string, std::set<std::string>> earlier_failures() {
+        std::map<std::string, std::set<std::string>> days;
+        if (!request_.retry_failed) return days;
+        std::set<std::string> window(request_.days.begin(), request_.days.end());
         long retried = 0;
-        for (const auto& f : ledger.retryable_failures(config.max_attempts)) {
-            auto entry = warehouse::open_entry(pseudo, f.sealed);
+        for (const auto& f : ledger_.retryable_failures(options_.max_attempts)) {
+            auto entry = warehouse::open_entry(pseudo_, f.sealed);
             if (!entry || entry->day.empty() || window.count(entry->day)) continue;
-            retry_days[entry->day].insert(entry->study_key);
+            days[entry->day].insert(entry->study_key);
             ++retried;
         }
         if (retried > 0) spdlog::info("retrying {} earlier failed stud(ies) outside the window", retried);
+        return days;
     }
 
-    const model::WalkOptions walk = walk_limits(config);
-    const size_t workers = static_cast<size_t>(config.pacs_concurrency);
-    BoundedQueue<source::StudyRef> work(workers * 4);
-    BoundedQueue<StudyOutcome> results(static_cast<size_t>(config.batch_studies) * 2);
-    std::atomic<long> listed{0};
-    std::atomic<bool> listing_done{false}, abort{false};
-    std::mutex error_mutex;
-    std::string listing_error;
-
-    ListingReport listing;
-    std::thread lister([&] {
-        ListingInput in{request, retry_days, [&] { return abort || stop_requested(); },
-                        [&](source::StudyRef&& r) {
-                            ++listed;
-                            return work.push(std::move(r));
-                        }};
-        try {
-            list_studies(source, pseudo, in, listing);
-        } catch (const std::exception& e) {
-            std::lock_guard lock(error_mutex);
-            listing_error = e.what();
-        }
-        listing_done = true;
-        work.close();
-    });
-
-    std::atomic<size_t> active{workers};
-    std::vector<std::thread> pool;
-    for (size_t i = 0; i < workers; ++i) {
-        pool.emplace_back([&] {
-            auto session = source.open_session();
-            while (auto ref = work.pop()) {
-                if (abort || stop_requested()) break;
-                if (!results.push(transform_study(*ref, *session, pseudo, policy, walk))) break;
+    void start_lister() {
+        lister_ = std::thread([this] {
+            ListingInput in{request_, retry_days_, [this] { return abort_ || stop_requested(); },
+                            [this](source::StudyRef&& r) {
+                                ++listed_;
+                                return work_.push(std::move(r));
+                            }};
+            try {
+                list_studies(source_, pseudo_, in, listing_);
+            } catch (const std::exception& e) {
+                std::lock_guard lock(error_mutex_);
+                listing_error_ = e.what();
             }
-            if (--active == 0) results.close();
+            listing_done_ = true;
+            work_.close();
         });
     }
 
-    auto join_all = [&] {
-        abort = true;
-        work.close();
-        results.close();
-        lister.join();
-        for (auto& t : pool) t.join();
-    };
-
-    std::vector<deid::Pseudonymizer> previous;
-    for (const auto& [version, key] : config.previous_keys) previous.emplace_back(key, version);
-    warehouse::activity::Keyring keyring{&pseudo};
-    for (const auto& p : previous) keyring.push_back(&p);
-    warehouse::Loader loader(db, {deid::Policy::kProfile, config.deid_options.to_string(), deid::kE11Edition,
-                                  config.key_version, source.name(), report.run_id, request.force}, keyring);
-    Progress progress(request.command);
-    auto& counts = report.counts;
-    long pacs_failures = 0;
-    std::vector<normalize::StudyResult> batch;
-    auto flush = [&] {
-        if (batch.empty()) return;
-        for (const auto& o : loader.load(batch)) {
-            using State = warehouse::StudyLoadOutcome::State;
-            if (o.state == State::failed) {
-                ledger.record_failure(report.run_id, pseudo, o.study_key, o.real_day, o.reason);
-                spdlog::warn("study {} failed: {}", warehouse::ledger_key(pseudo, o.study_key), o.reason);
-                ++counts.studies_failed;
-                progress.add_done(0, 0, 1);
-            } else if (o.state == State::unchanged) {
-                ++counts.studies_unchanged;
-                progress.add_done(0, 1, 0);
-            } else {
-                ++counts.studies_loaded;
-                counts.series_loaded += o.series;
-                progress.add_done(1, 0, 0);
-            }
+    void start_workers() {
+        active_ = options_.workers;
+        for (size_t i = 0; i < options_.workers; ++i) {
+            pool_.emplace_back([this] {
+                auto session = source_.open_session();
+                while (auto ref = work_.pop()) {
+                    if (abort_ || stop_requested()) break;
+                    if (!results_.push(transform_study(*ref, *session, pseudo_, policy_, options_.walk))) break;
+                }
+                if (--active_ == 0) results_.close();
+            });
         }
-        batch.clear();
-    };
+    }
 
-    try {
-        while (auto o = results.pop()) {
-            progress.set_listed(listed, listing_done);
+    void stop_threads() {
+        abort_ = true;
+        work_.close();
+        results_.close();
+        if (lister_.joinable()) lister_.join();
+        for (auto& t : pool_)
+            if (t.joinable()) t.join();
+    }
+
+    void load_results() {
+        while (auto o = results_.pop()) {
+            progress_.set_listed(listed_, listing_done_);
             if (o->ok) {
-                batch.push_back(std::move(o->result));
-                if (batch.size() >= static_cast<size_t>(config.batch_studies)) flush();
+                batch_.push_back(std::move(o->result));
+                if (batch_.size() >= options_.batch_studies) flush();
                 continue;
             }
             if (stop_requested()) continue;  // cut short by the stop, not a fault of the study
-            ledger.record_failure(report.run_id, pseudo, o->study_key, o->study_date, o->reason);
-            spdlog::warn("study {} failed: {}", warehouse::ledger_key(pseudo, o->study_key), o->reason);
-            ++counts.studies_failed;
-            if (pacs_side(o->kind)) ++pacs_failures;
-            progress.add_done(0, 0, 1);
+            record_failure(o->study_key, o->study_date, o->reason);
+            if (pacs_side(o->kind)) ++pacs_failures_;
         }
         flush();
-    } catch (...) {
-        join_all();
-        progress.finish();
+    }
+
+    void flush() {
+        if (batch_.empty()) return;
+        auto& counts = report_.counts;
+        for (const auto& o : loader_->load(batch_)) {
+            using State = warehouse::StudyLoadOutcome::State;
+            if (o.state == State::failed) {
+                record_failure(o.study_key, o.real_day, o.reason);
+            } else if (o.state == State::unchanged) {
+                ++counts.studies_unchanged;
+                progress_.add_done(0, 1, 0);
+            } else {
+                ++counts.studies_loaded;
+                counts.series_loaded += o.series;
+                progress_.add_done(1, 0, 0);
+            }
+        }
+        batch_.clear();
+    }
+
+    void record_failure(const std::string& study_key, const std::string& day, const std::string& reason) {
+        ledger_.record_failure(report_.run_id, pseudo_, study_key, day, reason);
+        spdlog::warn("study {} failed: {}", warehouse::ledger_key(pseudo_, study_key), reason);
+        ++report_.counts.studies_failed;
+        progress_.add_done(0, 0, 1);
+    }
+
+    void record_broken_run() {
         try {
-            ledger.finish_run(report.run_id, counts, "failed", static_cast<int>(ExitCode::db_unavailable),
-                              "the warehouse connection failed during the run");
+            ledger_.finish_run(report_.run_id, report_.counts, "failed", static_cast<int>(ExitCode::db_unavailable),
+                               "the warehouse connection failed during the run");
         } catch (...) {
         }
-        throw;
     }
-    join_all();
-    progress.set_listed(listed, true);
-    progress.finish();
-    counts.studies_found = listed;
 
-    report.unmatched_accessions = listing.unmatched_accessions;
-    // Studies of the window that the PACS no longer lists are removed, when the listing is known
-    // to be complete and unfiltered (days whose listing failed are left as they are).
-    std::vector<std::string> listed_days;
-    for (const auto& day : request.days)
-        if (!listing.failed_days.count(day)) listed_days.push_back(day);
-    if (!stop_requested() && listing_error.empty() && request.accessions.empty() && config.modalities.empty() &&
-        config.study_description.empty() && !listed_days.empty())
-        report.removed = reconcile(loader, pseudo, listed_days, listing.window_keys);
+    // Days of the window whose listing is complete (a day whose listing failed is left as it is).
+    std::vector<std::string> listed_days() const {
+        std::vector<std::string> days;
+        for (const auto& day : request_.days)
+            if (!listing_.failed_days.count(day)) days.push_back(day);
+        return days;
+    }
 
-    std::string outcome = "success";
-    if (stop_requested()) {
-        report.code = ExitCode::interrupted;
-        report.message = "interrupted by a signal after " + std::to_string(counts.studies_loaded + counts.studies_unchanged) +
-                         " studies; run the same command again to finish (loaded studies are skipped)";
-        outcome = "failed";
-    } else if (!listing_error.empty()) {
-        report.code = ExitCode::pacs_unavailable;
-        report.message = "listing studies failed: " + listing_error;
-        outcome = "failed";
-    } else if (counts.studies_failed > 0 || report.unmatched_accessions > 0 || !listing.failures.empty()) {
-        bool all_pacs = counts.studies_failed > 0 && pacs_failures == counts.studies_failed &&
-                        counts.studies_loaded + counts.studies_unchanged == 0 && listing.failures.empty();
-        report.code = all_pacs ? ExitCode::pacs_unavailable : ExitCode::partial;
-        if (counts.studies_failed > 0)
-            report.message = std::to_string(counts.studies_failed) +
-                             " stud(ies) failed; they are recorded (dicomlake status) and retried by the next run";
-        if (!listing.failures.empty())
-            report.message += (report.message.empty() ? "" : "; ") + std::to_string(listing.failures.size()) +
-                              " listing(s) failed (first: " + listing.failures.front() +
-                              "); the next `run` lists them again, or run the same command again (the log "
-                              "names each)";
-        if (report.unmatched_accessions > 0)
-            report.message += (report.message.empty() ? "" : "; ") + std::to_string(report.unmatched_accessions) +
-                              " accession(s) of the list matched no study (see the log for their lines)";
+    void finish() {
+        const std::string outcome = conclude();
+        const auto& counts = report_.counts;
+        ledger_.finish_run(report_.run_id, counts, outcome, static_cast<int>(report_.code), report_.message);
+        spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded, {} removed",
+                     request_.command, report_.run_id, outcome, counts.studies_found, counts.studies_loaded,
+                     counts.studies_unchanged, counts.studies_failed, counts.series_loaded, report_.removed);
+    }
+
+    // The exit code and message of the run; returns the ledger's outcome.
+    std::string conclude() {
+        const auto& counts = report_.counts;
+        if (stop_requested()) {
+            report_.code = ExitCode::interrupted;
+            report_.message = "interrupted by a signal after " +
+                              std::to_string(counts.studies_loaded + counts.studies_unchanged) +
+                              " studies; run the same command again to finish (loaded studies are skipped)";
+            return "failed";
+        }
+        if (!listing_error_.empty()) {
+            report_.code = ExitCode::pacs_unavailable;
+            report_.message = "listing studies failed: " + listing_error_;
+            return "failed";
+        }
+        if (counts.studies_failed == 0 && report_.unmatched_accessions == 0 && listing_.failures.empty())
+            return "success";
+        const bool all_pacs = counts.studies_failed > 0 && pacs_failures_ == counts.studies_failed &&
+                              counts.studies_loaded + counts.studies_unchanged == 0 && listing_.failures.empty();
+        report_.code = all_pacs ? ExitCode::pacs_unavailable : ExitCode::partial;
+        report_.message = partial_message();
         // A window with days not listed is not done: "failed" keeps `run` from advancing past it,
         // so the next run lists those days again (the exit code stays "partial").
-        outcome = all_pacs || !listing.failures.empty() ? "failed" : "partial";
+        return all_pacs || !listing_.failures.empty() ? "failed" : "partial";
     }
-    ledger.finish_run(report.run_id, counts, outcome, static_cast<int>(report.code), report.message);
-    spdlog::info("{} run {} {}: {} studies found, {} loaded, {} unchanged, {} failed, {} series loaded, {} removed",
-                 request.command, report.run_id, outcome, counts.studies_found, counts.studies_loaded,
-                 counts.studies_unchanged, counts.studies_failed, counts.series_loaded, report.removed);
-    return report;
+
+    std::string partial_message() const {
+        std::vector<std::string> parts;
+        if (report_.counts.studies_failed > 0)
+            parts.push_back(std::to_string(report_.counts.studies_failed) +
+                            " stud(ies) failed; they are recorded (dicomlake status) and retried by the next run");
+        if (!listing_.failures.empty())
+            parts.push_back(std::to_string(listing_.failures.size()) + " listing(s) failed (first: " +
+                            listing_.failures.front() +
+                            "); the next `run` lists them again, or run the same command again (the log names each)");
+        if (report_.unmatched_accessions > 0)
+            parts.push_back(std::to_string(report_.unmatched_accessions) +
+                            " accession(s) of the list matched no study (see the log for their lines)");
+        std::string message;
+        for (const auto& p : parts) message += (message.empty() ? "" : "; ") + p;
+        return message;
+    }
+
+    const Options& options_;
+    source::Source& source_;
+    const ExtractRequest& request_;
+    deid::Pseudonymizer pseudo_;
+    deid::Policy policy_;
+    warehouse::Ledger ledger_;
+    std::vector<deid::Pseudonymizer> previous_;
+    warehouse::activity::Keyring keyring_;
+    std::optional<warehouse::Loader> loader_;
+    ExtractReport report_;
+
+    std::map<std::string, std::set<std::string>> retry_days_;
+    BoundedQueue<source::StudyRef> work_;
+    BoundedQueue<StudyOutcome> results_;
+    std::thread lister_;
+    std::vector<std::thread> pool_;
+    std::atomic<size_t> active_{0};
+    std::atomic<long> listed_{0};
+    std::atomic<bool> listing_done_{false}, abort_{false};
+    std::mutex error_mutex_;
+    std::string listing_error_;
+    ListingReport listing_;
+
+    Progress progress_;
+    long pacs_failures_ = 0;
+    std::vector<normalize::StudyResult> batch_;
+};
+
+}  // namespace
+
+ExtractReport extract(const Options& options, source::Source& source, warehouse::Database& db,
+                      const ExtractRequest& request) {
+    return Extraction(options, source, db, request).run();
 }
 
 }  // namespace dicomlake::pipeline

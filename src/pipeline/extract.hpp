@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "cli/config.hpp"
 #include "dicomlake/exit_codes.hpp"
+#include "pipeline/options.hpp"
 #include "source/source.hpp"
 #include "warehouse/database.hpp"
 #include "warehouse/ledger.hpp"
@@ -55,7 +55,7 @@ bool for_each_chunk(const std::vector<std::string>& days, const ChunkVisitor& vi
 // What a run over `days` would fetch: studies per StudyDate (`--dry-run`). Throws SourceError.
 std::map<std::string, long> count_studies(source::Source& source, const std::vector<std::string>& days);
 
-ExtractReport extract(const cli::Config& config, source::Source& source, warehouse::Database& db,
+ExtractReport extract(const Options& options, source::Source& source, warehouse::Database& db,
                       const ExtractRequest& request);
 
 }  // namespace dicomlake::pipeline

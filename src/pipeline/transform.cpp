@@ -19,13 +19,6 @@ std::string failure_hint(source::FailureKind kind) {
 
 }  // namespace
 
-model::WalkOptions walk_limits(const cli::Config& config) {
-    model::WalkOptions walk;
-    walk.max_depth = config.max_depth;
-    walk.max_attributes = config.max_attributes;
-    return walk;
-}
-
 StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
                              const model::AttributeFilter& policy, const model::WalkOptions& walk) {
     StudyOutcome o;

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "cli/config.hpp"
 #include "deid/pseudonym.hpp"
 #include "model/instance.hpp"
 #include "normalize/series.hpp"
@@ -18,9 +17,6 @@ struct StudyOutcome {
     std::string study_key, study_date, reason;  // study_key: pseudonym under the current key
     source::FailureKind kind = source::FailureKind::other;
 };
-
-// The walk's bounds from the settings (limits.max_depth, limits.max_attributes).
-model::WalkOptions walk_limits(const cli::Config& config);
 
 StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session,
                              const deid::Pseudonymizer& pseudo, const model::AttributeFilter& policy,

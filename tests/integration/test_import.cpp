@@ -150,6 +150,22 @@ TEST_F(Import, MissingPathIsAConfigurationError) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
+// anonymization.keep_text decides which unlisted free text is kept, in `import` as everywhere:
+// SequenceName (kept by default) goes when the list leaves it out; Manufacturer, listed, stays.
+TEST_F(Import, TheKeepTextSettingDecidesWhichUnlistedTextIsKept) {
+    Lab& lab = Lab::instance();
+    const std::string db = lab.fresh_database("import_keep_text");
+    auto settings = env(db);
+    ASSERT_EQ(lab.dicomlake("migrate", settings).exit_code, 0);
+    settings["DICOMLAKE_KEEP_TEXT"] = "Manufacturer";
+    auto r = lab.dicomlake("import " + shell_quote(fleet_ + "/dicom"), settings);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string mr = "SELECT count(*) FROM dicomlake.series WHERE modality = 'MR'";
+    ASSERT_GT(count(files_db_, mr + " AND attributes ? 'SequenceName'"), 0) << "the default keeps it";
+    EXPECT_EQ(count(db, mr + " AND attributes ? 'SequenceName'"), 0);
+    EXPECT_EQ(count(db, mr + " AND manufacturer IS NOT NULL"), count(db, mr));
+}
+
 // Last (it rewrites the files warehouse): --source-name replaces the path in the rows.
 TEST_F(Import, ASourceNameReplacesThePathInTheRows) {
     auto r = Lab::instance().dicomlake("import --force --source-name site-export " + shell_quote(fleet_ + "/dicom"),
