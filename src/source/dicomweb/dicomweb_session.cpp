@@ -113,6 +113,7 @@ private:
             return;
         }
         on_body(simdjson::padded_string_view(r.body.data(), r.body.size(), r.body.capacity()));
+        client_.recycle(std::move(r.body));
     }
 
     std::string root_;

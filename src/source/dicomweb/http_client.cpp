@@ -30,8 +30,23 @@ void global_init() {
 struct Sink {
     std::string* body;
     std::size_t max;
+    CURL* curl;
     bool too_large = false;
 };
+
+// Room for `more` bytes and simdjson's padding after them, grown once to the declared length
+// when the server gives one (else doubled), so a body is never copied to grow, nor to pad.
+void make_room(Sink& sink, std::size_t more) {
+    std::string& body = *sink.body;
+    const std::size_t need = body.size() + more + simdjson::SIMDJSON_PADDING;
+    if (need <= body.capacity()) return;
+    std::size_t want = std::max(need, body.capacity() * 2);
+    curl_off_t declared = -1;
+    if (body.empty() && curl_easy_getinfo(sink.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
+        declared > 0 && static_cast<std::size_t>(declared) <= sink.max)
+        want = std::max(need, static_cast<std::size_t>(declared) + simdjson::SIMDJSON_PADDING);
+    body.reserve(want);
+}
 
 size_t on_data(char* ptr, size_t size, size_t n, void* user) {
     auto* sink = static_cast<Sink*>(user);
@@ -39,6 +54,7 @@ size_t on_data(char* ptr, size_t size, size_t n, void* user) {
         sink->too_large = true;
         return 0;  // ends the transfer (CURLE_WRITE_ERROR)
     }
+    make_room(*sink, size * n);
     sink->body->append(ptr, size * n);
     return size * n;
 }
@@ -138,7 +154,9 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string& acce
     CURL* c = static_cast<CURL*>(curl_);
     curl_easy_reset(c);  // keeps the connection cache
     HttpResponse resp;
-    Sink sink{&resp.body, options_.max_body_bytes};
+    resp.body.swap(spare_);  // the memory of an earlier answer, handed back by recycle()
+    resp.body.clear();
+    Sink sink{&resp.body, options_.max_body_bytes, c};
     char errbuf[CURL_ERROR_SIZE] = {0};
     struct curl_slist* hdrs = nullptr;
     std::string accept_header = "Accept: " + accept;

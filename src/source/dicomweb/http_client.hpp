@@ -59,12 +59,19 @@ public:
     HttpResponse get(const std::string& url, const std::string& accept, const std::string& what,
                      const BodyCheck& check = {});
 
+    // Hands a body's memory back for the next answer: a worker then receives each study into
+    // memory it has touched before (no page faults, no growth) instead of a new allocation.
+    void recycle(std::string&& body) {
+        if (body.capacity() > spare_.capacity()) spare_ = std::move(body);
+    }
+
 private:
     HttpResponse perform(const std::string& url, const std::string& accept, int& curl_code, std::string& curl_error,
                          bool& too_large);
     void wait_before_retry(int attempt, const HttpResponse* resp) const;
     HttpOptions options_;
     void* curl_;  // CURL*
+    std::string spare_;
 };
 
 // The server origin (scheme://host:port) of a URL: safe to show, since identifiers sit in paths.
