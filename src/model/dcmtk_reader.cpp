@@ -46,6 +46,52 @@ bool is_bulk_vr(DcmEVR evr) {
            evr == EVR_OverlayData || evr == EVR_UNKNOWN || evr == EVR_UNKNOWN2B;
 }
 
+// One UTF-8 sequence's length at the start of `s` (RFC 3629: no overlong forms, no surrogates,
+// nothing beyond U+10FFFF), or 0 when `s` does not start with one.
+size_t utf8_sequence(std::string_view s) {
+    auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+    auto tail = [&](size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+    const unsigned char c = b(0);
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return tail(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (!tail(1) || !tail(2)) return 0;
+        if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F)) return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (!tail(1) || !tail(2) || !tail(3)) return 0;
+        if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F)) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+bool valid_utf8(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        size_t n = utf8_sequence(s.substr(i));
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+// Valid UTF-8 sequences kept; every other byte read as the Latin-1 character of its value.
+std::string utf8_with_latin1_bytes(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        if (size_t n = utf8_sequence(s.substr(i)); n > 0) {
+            out.append(s.substr(i, n));
+            i += n;
+            continue;
+        }
+        auto c = static_cast<unsigned char>(s[i++]);
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    return out;
+}
+
 RawValue text_value(std::string_view s) {
     RawValue v;
     if (s.empty()) return v;  // an empty component: null
@@ -128,6 +174,14 @@ void DcmtkReader::string_values(DcmElement& e, const std::function<void(const Ra
     Uint32 length = 0;
     if (e.getString(raw, length).bad() || raw == nullptr) return;
     std::string_view all(raw, length);
+    // Text is UTF-8 after prepare_dataset, except where the sender broke its own declaration
+    // (invalid ISO_IR 192 bytes) or put bytes beyond ASCII in a VR no character set applies to
+    // (CS, UI, DA...): those bytes are read as Latin-1, as text without a character set is.
+    std::string repaired;
+    if (!valid_utf8(all)) {
+        repaired = utf8_with_latin1_bytes(all);
+        all = repaired;
+    }
     std::string_view vr = DcmVR(e.getVR()).getValidVRName();
     if (all.empty()) return;
     if (is_single_text_vr(vr)) {

@@ -308,6 +308,21 @@ TEST(DcmtkReader, JapaneseIso2022TextIsConvertedAtEveryDepth) {
     EXPECT_EQ(trim_right(values_of(r).at(1).text), "ISO 2022 IR 87");
 }
 
+// Bytes beyond ASCII in a VR no character set applies to (CS, UI, DA...) reach the walk as
+// Latin-1 characters, whatever the declared set: the reader hands out UTF-8 only.
+TEST(DcmtkReader, BytesBeyondAsciiOutsideTextVrsAreReadAsLatin1) {
+    for (const char* declared : {"", "ISO_IR 192", "\\ISO 2022 IR 87"}) {
+        DcmDataset ds;
+        if (*declared) ds.putAndInsertString(DCM_SpecificCharacterSet, declared);
+        ds.putAndInsertString(DCM_StudyDescription, "HEAD");
+        ds.putAndInsertString(DCM_BodyPartExamined, "T\xC4TE");  // CS
+        prepare_dataset(ds);
+        DcmtkReader r(ds);
+        ASSERT_TRUE(seek(r, 0x00180015));
+        EXPECT_EQ(values_of(r).at(0).text, "T\xC3\x84TE") << declared;
+    }
+}
+
 TEST(DcmtkReader, UnknownCharacterSetIsMalformed) {
     DcmDataset ds;
     ds.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 999");
