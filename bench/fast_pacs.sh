@@ -513,9 +513,10 @@ c = json.load(open(sys.argv[1])); print(c["from"], c["to"], c["instances"])' "$W
   bench_note "total $(( $(date +%s) - t_start )) s"
 }
 
-# Prints "seconds rss_mib instances_fetched" every second while PID runs (a subshell running GNU
-# time running dicomlake): RSS of the process tree's dicomlake from /proc, instances from
-# nginx's access log and the corpus index.
+# Prints "seconds rss_mib instances_fetched load" every second while PID runs (a subshell
+# running GNU time running dicomlake): RSS of that dicomlake from /proc, instances from nginx's
+# access log and the corpus index, and the 1-minute load average (on a shared machine, a slower
+# stretch may be the neighbours').
 scale_sample() {  # PID ACCESS_LOG INDEX
   /usr/bin/python3 - "$@" <<'PY'
 import os, sys, time
@@ -543,7 +544,7 @@ def dicomlake_rss_kib():
     return 0
 
 t0, done, log_file = time.time(), 0, None
-print("seconds\trss_mib\tinstances")
+print("seconds\trss_mib\tinstances\tload")
 while True:
     rss = dicomlake_rss_kib()
     if log_file is None and os.path.exists(log):
@@ -551,7 +552,9 @@ while True:
     if log_file is not None:
         for line in log_file.readlines():
             done += int(count.get(line.strip().split(" ", 1)[-1], 0))
-    print(f"{time.time() - t0:.1f}\t{rss / 1024:.1f}\t{done}", flush=True)
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    print(f"{time.time() - t0:.1f}\t{rss / 1024:.1f}\t{done}\t{load}", flush=True)
     try:
         os.kill(pid, 0)
     except OSError:
@@ -566,7 +569,7 @@ scale_report() {  # SAMPLES TIMEFILE WALL LOADED PG_CPU_S
   /usr/bin/python3 - "$1" "$3" "$4" "$5" "$u" "$s" "$m" <<'PY'
 import csv, statistics, sys
 samples, wall, loaded, pg, user, sys_, maxrss = sys.argv[1:]
-rows = [(float(r["seconds"]), float(r["rss_mib"]), int(r["instances"]))
+rows = [(float(r["seconds"]), float(r["rss_mib"]), int(r["instances"]), float(r["load"]))
         for r in csv.DictReader(open(samples), delimiter="\t")]
 rows = [r for r in rows if r[1] > 0]
 studies, series, instances = loaded.split()
@@ -578,15 +581,16 @@ if len(rows) >= 10:
     n = max(2, len(rows) // 10)
     def tenth(part):
         rate = (part[-1][2] - part[0][2]) / max(1e-9, part[-1][0] - part[0][0])
-        return statistics.median(r[1] for r in part), max(r[1] for r in part), rate
-    (m1, x1, t1), (m2, x2, t2) = tenth(rows[:n]), tenth(rows[-n:])
-    print(f"first tenth: RSS median {m1:.0f} MiB (max {x1:.0f}), {t1:.0f} instances/s")
-    print(f"last tenth:  RSS median {m2:.0f} MiB (max {x2:.0f}), {t2:.0f} instances/s")
+        return (statistics.median(r[1] for r in part), max(r[1] for r in part), rate,
+                statistics.median(r[3] for r in part))
+    (m1, x1, t1, l1), (m2, x2, t2, l2) = tenth(rows[:n]), tenth(rows[-n:])
+    print(f"first tenth: RSS median {m1:.0f} MiB (max {x1:.0f}), {t1:.0f} instances/s, load average {l1:.1f}")
+    print(f"last tenth:  RSS median {m2:.0f} MiB (max {x2:.0f}), {t2:.0f} instances/s, load average {l2:.1f}")
     print(f"last / first: RSS {m2 / m1:.2f}, throughput {t2 / max(t1, 1e-9):.2f} "
           f"(goal: RSS within 10 %, throughput flat)")
-print("samples (s, RSS MiB, instances fetched), about 20:")
+print("samples (s, RSS MiB, instances fetched, load average), about 20:")
 for r in rows[::max(1, len(rows) // 20)]:
-    print(f"  {r[0]:7.1f} {r[1]:7.1f} {r[2]:9d}")
+    print(f"  {r[0]:7.1f} {r[1]:7.1f} {r[2]:9d} {r[3]:5.1f}")
 PY
 }
 
