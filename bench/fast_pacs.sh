@@ -22,13 +22,16 @@
 # 20,000 studies, three of them of 10,000 instances), serves it with nginx and runs dicomlake
 # alone once, sampling its RSS and throughput every second; it prints the first and last tenth.
 #
-# Usage: bench/fast_pacs.sh [--runs N] [--studies N] [--from DAY --to DAY] [--keep DIR] [--tiny]
+# Usage: bench/fast_pacs.sh [--runs N] [--studies N] [--from DAY --to DAY] [--keep DIR] [--tiny] [--perf]
 #        bench/fast_pacs.sh --scale [--scale-instances N] [--scale-studies N] [--scale-large N]
 #                               [--keep DIR]
 #   --runs N       timed runs of each client (default 5)
 #   --studies N    studies of the generated fleet (default 120, 3 instances per series)
 #   --from/--to    the backfill window, YYYY-MM-DD (default 1900-01-01..2099-12-31: everything)
 #   --keep DIR     copy the results, logs and URL lists to DIR
+#   --perf         after the timed runs, one more dicomlake run under `perf record -g`; the
+#                  profile by symbol and by library is written to perf.txt, perf-dso.txt
+#                  (needs Debian's linux-perf)
 #   --tiny         smoke run (scripts/test): 6 fleet studies, no pydicom or real samples,
 #                  1 run, in well under a minute; it checks the loads, not the times
 #   --scale-instances N, --scale-studies N, --scale-large N
@@ -48,6 +51,7 @@ FLEET_FROM=2026-09-07
 FLEET_TO=2026-10-04
 KEEP=""
 TINY=0
+PERF=0
 SCALE=0
 SCALE_INSTANCES=1000000
 SCALE_STUDIES=20000
@@ -61,6 +65,7 @@ while [ $# -gt 0 ]; do
     --to) WINDOW_TO="$2"; shift 2 ;;
     --keep) KEEP="$2"; shift 2 ;;
     --tiny) TINY=1; shift ;;
+    --perf) PERF=1; shift ;;
     --scale) SCALE=1; shift ;;
     --scale-instances) SCALE_INSTANCES="$2"; shift 2 ;;
     --scale-studies) SCALE_STUDIES="$2"; shift 2 ;;
@@ -213,10 +218,11 @@ prepare_dicomlake() {  # PACS_URL DB LOG_PREFIX
 
 # Exit code 3 (partial: some studies failed) is what the reference run against Orthanc gives when
 # the corpus holds studies Orthanc lists but cannot serve; the rows are compared either way.
-run_dicomlake() {  # PACS_URL DB LOG_PREFIX
+run_dicomlake() {  # PACS_URL DB LOG_PREFIX [WRAPPER...]
   local env rc=0; mapfile -t env < <(dicomlake_env "$1" "$2")
-  env "${env[@]}" "$GNU_TIME" -f '%e %U %S %M' -o "$3.time" \
-    "$DICOMLAKE" backfill --from "$WINDOW_FROM" --to "$WINDOW_TO" >"$3.log" 2>&1 || rc=$?
+  local prefix="$3"; shift 3
+  env "${env[@]}" "$GNU_TIME" -f '%e %U %S %M' -o "$prefix.time" \
+    "$@" "$DICOMLAKE" backfill --from "$WINDOW_FROM" --to "$WINDOW_TO" >"$prefix.log" 2>&1 || rc=$?
   if [ -z "$REF_DL_RC" ]; then REF_DL_RC="$rc"; fi   # the reference run
   [ "$rc" -eq 0 ] || { [ "$rc" -eq 3 ] && [ "$rc" -eq "$REF_DL_RC" ]; }
 }
@@ -594,6 +600,22 @@ for r in rows[::max(1, len(rows) // 20)]:
 PY
 }
 
+# One more dicomlake run under perf (call graphs), after the timed runs: where its CPU goes.
+profile_dicomlake() {
+  command -v perf >/dev/null || bench_die "--perf needs perf (Debian package linux-perf)"
+  local p="$WORK/out/logs/perf-dicomlake"
+  prepare_dicomlake "$FAST_URL" bench_perf "$p"
+  run_dicomlake "$FAST_URL" bench_perf "$p" perf record -F 999 --call-graph dwarf,32768 -o "$WORK/out/perf.data" -- \
+    || bench_die "the profiled dicomlake run failed (log $p.log)"
+  perf report -i "$WORK/out/perf.data" --stdio --no-children --percent-limit 0.7 2>/dev/null \
+    | grep -v '^$' >"$WORK/out/perf.txt" || true
+  perf report -i "$WORK/out/perf.data" --stdio --no-children --sort dso 2>/dev/null \
+    | grep -v '^$' >"$WORK/out/perf-dso.txt" || true
+  perf report -i "$WORK/out/perf.data" --stdio --no-children --percent-limit 2 -G 2>/dev/null \
+    | grep -v '^$' >"$WORK/out/perf-callers.txt" || true
+  bench_note "profile: $WORK/out/perf.txt (by symbol), perf-dso.txt (by library), perf-callers.txt"
+}
+
 main() {
   if [ "$SCALE" -eq 1 ]; then scale_main; return; fi
   check_prerequisites
@@ -605,6 +627,7 @@ main() {
   verify_fast_pacs
   time_clients
   report
+  [ "$PERF" -eq 0 ] || profile_dicomlake
   bench_note "total $(( $(date +%s) - t_start )) s"
 }
 

@@ -34,18 +34,20 @@ struct Sink {
     bool too_large = false;
 };
 
-// Room for `more` bytes and simdjson's padding after them, grown once to the declared length
-// when the server gives one (else doubled), so a body is never copied to grow, nor to pad.
+// Room for `more` bytes and simdjson's padding after them: the declared length at once when
+// the server gives one (else doubling), so a body is copied neither to grow nor to pad.
 void make_room(Sink& sink, std::size_t more) {
     std::string& body = *sink.body;
     const std::size_t need = body.size() + more + simdjson::SIMDJSON_PADDING;
     if (need <= body.capacity()) return;
-    std::size_t want = std::max(need, body.capacity() * 2);
     curl_off_t declared = -1;
-    if (body.empty() && curl_easy_getinfo(sink.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
-        declared > 0 && static_cast<std::size_t>(declared) <= sink.max)
-        want = std::max(need, static_cast<std::size_t>(declared) + simdjson::SIMDJSON_PADDING);
-    body.reserve(want);
+    if (curl_easy_getinfo(sink.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK && declared > 0 &&
+        static_cast<std::size_t>(declared) <= sink.max &&
+        static_cast<std::size_t>(declared) + simdjson::SIMDJSON_PADDING >= need) {
+        body.reserve(static_cast<std::size_t>(declared) + simdjson::SIMDJSON_PADDING);
+        return;
+    }
+    body.reserve(std::max(need, body.capacity() * 2));
 }
 
 size_t on_data(char* ptr, size_t size, size_t n, void* user) {
