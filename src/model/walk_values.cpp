@@ -161,26 +161,28 @@ void append_value(Attribute& a, std::string& out, const RawValue& v, std::string
 
 void append_json_string(std::string& out, std::string_view s) {
     static const char* hex = "0123456789abcdef";
+    out.reserve(out.size() + s.size() + 2);
     out += '"';
-    for (char c : s) {
-        unsigned char u = static_cast<unsigned char>(c);
-        switch (c) {
+    size_t plain = 0;  // start of the run of characters copied as they are
+    for (size_t i = 0; i < s.size(); ++i) {
+        const auto u = static_cast<unsigned char>(s[i]);
+        if (u >= 0x20 && u != '"' && u != '\\') continue;
+        out.append(s.substr(plain, i - plain));
+        plain = i + 1;
+        switch (u) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
             case '\n': out += "\\n"; break;
             case '\r': out += "\\r"; break;
             case '\t': out += "\\t"; break;
+            case 0: break;  // PostgreSQL's jsonb cannot hold U+0000: drop it
             default:
-                if (u == 0) break;  // PostgreSQL's jsonb cannot hold U+0000: drop it
-                if (u < 0x20) {
-                    out += "\\u00";
-                    out += hex[u >> 4];
-                    out += hex[u & 0xF];
-                } else {
-                    out += c;
-                }
+                out += "\\u00";
+                out += hex[u >> 4];
+                out += hex[u & 0xF];
         }
     }
+    out.append(s.substr(plain));
     out += '"';
 }
 
