@@ -1,10 +1,13 @@
 #include "harness.hpp"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 #include <sys/stat.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +17,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "deid/pseudonym.hpp"
+#include "warehouse/ledger.hpp"
 
 namespace dicomlake::testing {
 
@@ -38,6 +44,19 @@ CommandResult run_shell(const std::string& command_line) {
     int status = pclose(p);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return r;
+}
+
+int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+        throw std::runtime_error("no free port");
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 std::string read_file(const std::string& path) {
@@ -144,11 +163,13 @@ CommandResult Lab::dicomlake(const std::string& args, const std::map<std::string
 }
 
 Background Lab::dicomlake_background(const std::string& args, const std::string& log,
-                                     const std::map<std::string, std::string>& extra_env) const {
+                                     const std::map<std::string, std::string>& extra_env,
+                                     const std::string& workdir) const {
     Background b;
     b.log = log;
     b.pid = fork();
     if (b.pid == 0) {
+        if (!workdir.empty() && chdir(workdir.c_str()) != 0) _exit(127);
         // exec all the way down (sh -> env -> dicomlake), so the pid is dicomlake's.
         std::string cmd = "exec " + command_line(args, extra_env) + " >" + shell_quote(log) + " 2>&1 </dev/null";
         execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
@@ -231,6 +252,23 @@ std::string warehouse_rows(const std::string& db) {
             out += r[0].as<std::string>() + "\n";
     }
     return out;
+}
+
+std::string migrated_database(const std::string& name) {
+    std::string db = Lab::instance().fresh_database(name);
+    auto m = Lab::instance().dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}});
+    EXPECT_EQ(m.exit_code, 0) << m.output;
+    return db;
+}
+
+std::string study_status(const std::string& db, const std::string& study_uid) {
+    deid::Pseudonymizer pseudo(Lab::instance().key(), 1);
+    pqxx::connection c(db);
+    pqxx::work tx(c);
+    auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE ledger_key = $1",
+                              warehouse::ledger_key(pseudo, pseudo.uid(study_uid)));
+    if (row.empty()) return "(no status)";
+    return row[0][0].as<std::string>() + ": " + row[0][1].c_str();
 }
 
 std::string generate_fleet(const std::string& out, const std::string& args) {

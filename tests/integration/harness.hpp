@@ -49,8 +49,10 @@ public:
     // `dicomlake ARGS` with the lab's environment (overridable), stdout+stderr captured.
     CommandResult dicomlake(const std::string& args, const std::map<std::string, std::string>& extra_env = {}) const;
 
+    // ... in the background, in `workdir` when given (else the test's own directory).
     Background dicomlake_background(const std::string& args, const std::string& log,
-                                    const std::map<std::string, std::string>& extra_env = {}) const;
+                                    const std::map<std::string, std::string>& extra_env = {},
+                                    const std::string& workdir = {}) const;
     std::string command_line(const std::string& args, const std::map<std::string, std::string>& extra_env) const;
 
     // Drops and creates database `name` in the lab's PostgreSQL; returns its URL (not migrated).
@@ -77,6 +79,13 @@ private:
 // for two equal warehouses, whichever way the studies arrived.
 std::string warehouse_rows(const std::string& db_url);
 
+// A fresh database `name` in the lab's PostgreSQL, migrated by `dicomlake migrate`; its URL.
+std::string migrated_database(const std::string& name);
+
+// A study's ledger entry as "state: reason" ("loaded: ", "failed: timeout: ..."), or "(no status)";
+// the study is found by its original UID under the lab's key.
+std::string study_status(const std::string& db_url, const std::string& study_uid);
+
 // Runs the fleet generator into `out` and returns the path of its truth.json.
 std::string generate_fleet(const std::string& out, const std::string& args);
 
@@ -84,6 +93,9 @@ std::string generate_fleet(const std::string& out, const std::string& args);
 std::string shared_samples_dir();
 // pydicom's Debian-shipped files, or empty when python3-pydicom is absent.
 std::vector<std::string> pydicom_dirs();
+
+// A loopback port nobody listens on (bound, read, released).
+int free_port();
 
 std::string read_file(const std::string& path);
 // Every regular file under `dir`, recursively, appended to `out`.

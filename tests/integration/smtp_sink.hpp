@@ -25,20 +25,6 @@ namespace dicomlake::testing {
 
 inline const std::string kSmtpSupport = DICOMLAKE_SOURCE_DIR "/tests/support/smtpsink/";
 
-// A loopback port nobody listens on (bound, read, released).
-inline int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("no free port");
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 inline size_t count_lines(const std::string& text, const std::string& prefix) {
     size_t n = 0;
     for (size_t at = 0; (at = text.find(prefix, at)) != std::string::npos; at += prefix.size())

@@ -32,16 +32,10 @@ protected:
             lab.dir() + "/dimse-fleet",
             std::string("--seed 331 --scanners 3 --studies 24 --fail-studies 0 --from ") + kFrom + " --to " + kTo)));
         lab.seed({lab.dir() + "/dimse-fleet/dicom"}, false);
-        web_db_ = migrated("dimse_reference");
+        web_db_ = migrated_database("dimse_reference");
         web_ = lab.dicomlake(std::string("backfill --from ") + kFrom + " --to " + kTo, {{"DICOMLAKE_DB_URL", web_db_}});
     }
 
-    static std::string migrated(const std::string& name) {
-        std::string db = Lab::instance().fresh_database(name);
-        auto m = Lab::instance().dicomlake("migrate", {{"DICOMLAKE_DB_URL", db}});
-        EXPECT_EQ(m.exit_code, 0) << m.output;
-        return db;
-    }
 
     // The lab environment pointed at Orthanc's DIMSE port, plus `extra`.
     static std::map<std::string, std::string> dimse_env(const std::string& db,
@@ -69,7 +63,7 @@ TEST_F(Dimse, TheDicomwebReferenceLoadsTheFleet) {
 // DICOMweb backfill loaded (with the C-GET and C-MOVE tests: three sources, one warehouse).
 TEST_F(Dimse, ImportingTheFleetsFilesLoadsTheSameRowsAsDicomweb) {
     ASSERT_EQ(web_.exit_code, 0) << web_.output;
-    std::string db = migrated("dimse_files");
+    std::string db = migrated_database("dimse_files");
     auto r = Lab::instance().dicomlake("import " + shell_quote(Lab::instance().dir() + "/dimse-fleet/dicom"),
                                        {{"DICOMLAKE_DB_URL", db}});
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -78,7 +72,7 @@ TEST_F(Dimse, ImportingTheFleetsFilesLoadsTheSameRowsAsDicomweb) {
 
 TEST_F(Dimse, CGetBackfillLoadsTheSameRowsAsDicomweb) {
     ASSERT_EQ(web_.exit_code, 0) << web_.output;
-    std::string db = migrated("dimse_get");
+    std::string db = migrated_database("dimse_get");
     auto r = backfill(dimse_env(db));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(warehouse_rows(db), warehouse_rows(web_db_));
@@ -87,7 +81,7 @@ TEST_F(Dimse, CGetBackfillLoadsTheSameRowsAsDicomweb) {
 
 TEST_F(Dimse, CMoveBackfillLoadsTheSameRowsAsDicomweb) {
     ASSERT_EQ(web_.exit_code, 0) << web_.output;
-    std::string db = migrated("dimse_move");
+    std::string db = migrated_database("dimse_move");
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_RETRIEVE", "move"},
                                      {"DICOMLAKE_PACS_STORE_PORT", std::to_string(Lab::instance().store_port())}}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -96,7 +90,7 @@ TEST_F(Dimse, CMoveBackfillLoadsTheSameRowsAsDicomweb) {
 
 TEST_F(Dimse, AFindCapForcesSplitsAndStillListsEveryStudy) {
     ASSERT_EQ(web_.exit_code, 0) << web_.output;
-    std::string db = migrated("dimse_cap");
+    std::string db = migrated_database("dimse_cap");
     // 24 studies over 3 days: a cap of 4 makes the window, each day and some half-days split.
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_FIND_CAP", "4"}}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -105,14 +99,14 @@ TEST_F(Dimse, AFindCapForcesSplitsAndStillListsEveryStudy) {
 }
 
 TEST_F(Dimse, AFindCapOfOneCannotBeListedCompletely) {
-    std::string db = migrated("dimse_cap1");
+    std::string db = migrated_database("dimse_cap1");
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_FIND_CAP", "1"}}));
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("cannot be listed completely"), std::string::npos) << r.output;
 }
 
 TEST_F(Dimse, AWrongCalledAeTitleIsAClearPacsError) {
-    std::string db = migrated("dimse_wrong_aet");
+    std::string db = migrated_database("dimse_wrong_aet");
     std::string url = Lab::instance().dimse_url();
     url.replace(url.find("LABPACS"), 7, "NOTLABPACS");
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_URL", url}}));
@@ -122,7 +116,7 @@ TEST_F(Dimse, AWrongCalledAeTitleIsAClearPacsError) {
 }
 
 TEST_F(Dimse, ANonDimsePortIsUnreachable) {
-    std::string db = migrated("dimse_no_port");
+    std::string db = migrated_database("dimse_no_port");
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_URL", "dicom://LABPACS@127.0.0.1:1"},
                                      {"DICOMLAKE_PACS_RETRIES", "0"},
                                      {"DICOMLAKE_PACS_CONNECT_TIMEOUT", "2"}}));
@@ -139,7 +133,7 @@ TEST_F(Dimse, AnAccessionListThroughCFindReportsTheLinesThatMatchNothing) {
             << "ACC-NOT-THERE-77\n"
             << truth_["studies"][1]["accession"].get<std::string>() << "\n";
     }
-    std::string db = migrated("dimse_acc");
+    std::string db = migrated_database("dimse_acc");
     auto r = lab.dicomlake("backfill --accessions " + shell_quote(list), dimse_env(db));
     EXPECT_EQ(r.exit_code, 3) << r.output;  // partial: one line matched nothing
     EXPECT_EQ(count_rows(db, "study"), 2);
@@ -149,7 +143,7 @@ TEST_F(Dimse, AnAccessionListThroughCFindReportsTheLinesThatMatchNothing) {
 
 TEST_F(Dimse, OnlyTheFirstInstancesOfImageSeriesWhenSampling) {
     ASSERT_EQ(web_.exit_code, 0) << web_.output;
-    std::string db = migrated("dimse_sample");
+    std::string db = migrated_database("dimse_sample");
     auto r = backfill(dimse_env(db, {{"DICOMLAKE_PACS_INSTANCES_PER_SERIES", "1"}}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     // Every series is there, sampled or not.

@@ -41,13 +41,7 @@ TEST(Faults, MalformedAndFailingStudiesAreRecordedWhileTheRestLoad) {
 
     deid::Pseudonymizer pseudo(lab.key(), 1);
     pqxx::connection c(db);
-    auto reason_of = [&](const std::string& uid) {
-        pqxx::work tx(c);
-        auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE ledger_key = $1",
-                                  warehouse::ledger_key(pseudo, pseudo.uid(uid)));
-        if (row.empty()) return std::string("(no status)");
-        return row[0][0].as<std::string>() + ": " + row[0][1].c_str();
-    };
+    auto reason_of = [&](const std::string& uid) { return study_status(db, uid); };
     EXPECT_NE(reason_of(truncated).find("failed: malformed"), std::string::npos) << reason_of(truncated);
     EXPECT_NE(reason_of(erroring).find("failed: server_error"), std::string::npos) << reason_of(erroring);
     EXPECT_NE(reason_of(html).find("failed: malformed"), std::string::npos) << reason_of(html);

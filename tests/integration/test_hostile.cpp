@@ -84,15 +84,6 @@ protected:
     static std::map<std::string, std::string> through(const FaultProxy& proxy, const std::string& db) {
         return {{"DICOMLAKE_DB_URL", db}, {"DICOMLAKE_PACS_URL", proxy.origin() + "/dicom-web"}};
     }
-    static std::string status_of(const std::string& db, const std::string& uid) {
-        deid::Pseudonymizer pseudo(Lab::instance().key(), 1);
-        pqxx::connection c(db);
-        pqxx::work tx(c);
-        auto row = tx.exec_params("SELECT state, reason FROM dicomlake.study_status WHERE ledger_key = $1",
-                                  warehouse::ledger_key(pseudo, pseudo.uid(uid)));
-        if (row.empty()) return "(no status)";
-        return row[0][0].as<std::string>() + ": " + row[0][1].c_str();
-    }
     static long count(const std::string& db, const std::string& sql) {
         pqxx::connection c(db);
         pqxx::work tx(c);
@@ -149,7 +140,7 @@ TEST_F(Hostile, ADeepNestingAndAGzipBombFailTheirStudyWithTheLimitNamed) {
     proxy.add_fault(bomb + "/metadata", Fault::serve(gzip_bomb(2048), "gzip"));  // 2 GiB inflated
     auto r = lab.dicomlake("backfill --from 2025-10-13 --to 2025-10-14 --max-response-mb 16", through(proxy, db));
     EXPECT_EQ(r.exit_code, 3) << r.output;
-    std::string deep_status = status_of(db, deep), bomb_status = status_of(db, bomb);
+    std::string deep_status = study_status(db, deep), bomb_status = study_status(db, bomb);
     EXPECT_EQ(deep_status.rfind("failed: limit: ", 0), 0u) << deep_status;
     EXPECT_NE(deep_status.find("limits.max_depth"), std::string::npos) << deep_status;
     EXPECT_EQ(bomb_status.rfind("failed: limit: ", 0), 0u) << bomb_status;
@@ -182,8 +173,8 @@ TEST_F(Hostile, AMalformedListingCostsItsDayAndShortListsNeverLoadAStudy) {
     EXPECT_EQ(r.exit_code, 3) << r.output;
     EXPECT_NE(r.output.find("listing 2025-10-21 failed"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("run the same command again"), std::string::npos) << r.output;
-    EXPECT_NE(status_of(db, short_list).find("failed: truncated"), std::string::npos) << status_of(db, short_list);
-    EXPECT_NE(status_of(db, short_list).find("NumberOfStudyRelatedSeries"), std::string::npos);
+    EXPECT_NE(study_status(db, short_list).find("failed: truncated"), std::string::npos) << study_status(db, short_list);
+    EXPECT_NE(study_status(db, short_list).find("NumberOfStudyRelatedSeries"), std::string::npos);
     // Nothing was lost: not the stored series of the short studies, not the unlisted day.
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.study"), all_studies);
     EXPECT_EQ(count(db, "SELECT count(*) FROM dicomlake.series"), all_series);

@@ -187,12 +187,22 @@ SourceError association_error(const OFCondition& cond, const AssociationOptions&
                                                      " (check pacs.url and that the PACS's DICOM port is up)");
 }
 
+// The PACS sent nothing for pacs.timeout, or is gone: an A-ABORT would only wait for it (DCMTK
+// waits 10 s for the peer to close after sending one), so such an association is dropped.
+bool peer_gone(const OFCondition& cond) {
+    return cond == DIMSE_NODATAAVAILABLE || cond == DUL_READTIMEOUT || cond == DUL_PEERABORTEDASSOCIATION ||
+           cond == DUL_NETWORKCLOSED || cond == DIMSE_READPDVFAILED;
+}
+
 SourceError dimse_error(const OFCondition& cond, const AssociationOptions& o, const char* what) {
     if (cond == DIMSE_NODATAAVAILABLE || cond == DUL_READTIMEOUT)
-        return SourceError(FailureKind::timeout, std::string(what) + ": no answer from the PACS within " +
-                                                     std::to_string(o.timeout_s) + " s (pacs.timeout)");
-    if (cond == DUL_PEERABORTEDASSOCIATION || cond == DUL_NETWORKCLOSED || cond == DIMSE_READPDVFAILED)
-        return SourceError(FailureKind::unreachable, std::string(what) + ": the PACS closed the association");
+        return SourceError(FailureKind::timeout, std::string(what) + ": the PACS stopped answering: nothing came for " +
+                                                     std::to_string(o.timeout_s) +
+                                                     " s (pacs.timeout, the longest wait for one DIMSE message)");
+    if (peer_gone(cond))
+        return SourceError(FailureKind::unreachable,
+                           std::string(what) + ": the PACS closed the connection (or aborted the association) "
+                                               "before its last answer");
     return SourceError(FailureKind::server_error, std::string(what) + " failed: " + cond.text());
 }
 
@@ -234,18 +244,21 @@ Association::Association(const AssociationOptions& o, Purpose purpose) : scu_(st
 
 Association::~Association() {
     if (!scu_->isConnected()) return;
-    if (broken_)
-        scu_->abortAssociation();
-    else
-        scu_->releaseAssociation();
+    switch (ending_) {
+        case Ending::release: scu_->releaseAssociation(); break;
+        case Ending::abort: scu_->abortAssociation(); break;
+        case Ending::drop: scu_->closeAssociation(DCMSCU_PEER_ABORTED_ASSOCIATION); break;  // closes the TCP connection
+    }
+}
+
+SourceError Association::failed(const OFCondition& cond, const char* what) {
+    ending_ = peer_gone(cond) ? Ending::drop : Ending::abort;
+    return dimse_error(cond, options_, what);
 }
 
 void Association::echo() {
     OFCondition cond = scu_->sendECHORequest(context_);
-    if (cond.bad()) {
-        broken_ = true;
-        throw dimse_error(cond, options_, "C-ECHO");
-    }
+    if (cond.bad()) throw failed(cond, "C-ECHO");
 }
 
 FindOutcome Association::find(DcmDataset& query, const std::function<void(DcmDataset&)>& each) {
@@ -269,10 +282,7 @@ FindOutcome Association::find(DcmDataset& query, const std::function<void(DcmDat
         delete r;
     }
     if (error) std::rethrow_exception(error);
-    if (cond.bad()) {
-        broken_ = true;
-        throw dimse_error(cond, options_, "C-FIND");
-    }
+    if (cond.bad()) throw failed(cond, "C-FIND");
     out.failed = out.status != STATUS_Success && out.status != STATUS_FIND_Cancel_MatchingTerminatedDueToCancelRequest;
     return out;
 }
@@ -307,13 +317,10 @@ RetrieveOutcome Association::get(DcmDataset& query,
     out.received = scu_->received;
     scu_->on_object = nullptr;
     if (scu_->error) {
-        broken_ = true;
+        ending_ = Ending::abort;
         std::rethrow_exception(scu_->error);
     }
-    if (cond.bad()) {
-        broken_ = true;
-        throw dimse_error(cond, options_, "C-GET");
-    }
+    if (cond.bad()) throw failed(cond, "C-GET");
     return out;
 }
 
@@ -326,13 +333,10 @@ RetrieveOutcome Association::move(DcmDataset& query, const std::string& destinat
     RetrieveOutcome out = summarize(responses);
     scu_->on_progress = nullptr;
     if (scu_->error) {
-        broken_ = true;
+        ending_ = Ending::abort;
         std::rethrow_exception(scu_->error);
     }
-    if (cond.bad()) {
-        broken_ = true;
-        throw dimse_error(cond, options_, "C-MOVE");
-    }
+    if (cond.bad()) throw failed(cond, "C-MOVE");
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include "source/source.hpp"
 
 class DcmDataset;
+class OFCondition;
 
 namespace dicomlake::source::dimse {
 
@@ -44,7 +45,7 @@ class Association {
 public:
     // Connects and negotiates; throws SourceError (unreachable, refused, timeout).
     Association(const AssociationOptions& options, Purpose purpose);
-    ~Association();  // releases the association (aborts it after a failure)
+    ~Association();  // releases the association (aborts or drops it after a failure)
     Association(const Association&) = delete;
     Association& operator=(const Association&) = delete;
 
@@ -62,11 +63,16 @@ public:
     class Scu;  // the DcmSCU subclass (association.cpp)
 
 private:
+    // How the association ends: released; aborted after a failure; or, when the PACS stopped
+    // answering or is gone, dropped (TCP closed without waiting for the PACS).
+    enum class Ending { release, abort, drop };
+    SourceError failed(const OFCondition& cond, const char* what);  // sets ending_
+
     std::unique_ptr<Scu> scu_;
     AssociationOptions options_;
     unsigned char context_ = 0;       // the purpose's presentation context
     unsigned char find_context_ = 0;  // C-FIND, on every association but echo
-    bool broken_ = false;
+    Ending ending_ = Ending::release;
 };
 
 // The storage SOP classes dicomlake receives (C-GET's SCP role, the C-MOVE storage SCP): dose

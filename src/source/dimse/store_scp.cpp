@@ -23,6 +23,34 @@ std::atomic<StoreScp*> g_current{nullptr};
 
 class Receiver : public DcmThreadSCP {
 public:
+    OFCondition run(T_ASC_Association* association) override {
+        association_ = association;
+        return DcmThreadSCP::run(association);
+    }
+
+    // DcmSCP's own loop, except at the end: a sender that stopped sending (pacs.timeout), aborted or
+    // broke the protocol gets its connection closed at once. DcmSCP would send an A-ABORT and wait
+    // 10 s for the sender to close, then up to 180 s more for it to go: a hung PACS would hold the
+    // end of the run that long.
+    void handleAssociation() override {
+        OFCondition cond = EC_Normal;
+        while (cond.good()) {
+            T_DIMSE_Message message;
+            T_ASC_PresentationContextID id = 0;
+            cond = DIMSE_receiveCommand(association_, DIMSE_NONBLOCKING, getConfig().getDIMSETimeout(), &id, &message,
+                                        nullptr);
+            if (cond.good()) {
+                DcmPresentationContextInfo info;
+                getPresentationContextInfo(association_, id, info);
+                cond = handleIncomingCommand(&message, info);
+            }
+        }
+        if (cond == DUL_PEERREQUESTEDRELEASE)
+            ASC_acknowledgeRelease(association_);
+        else
+            ASC_dropAssociation(association_);
+    }
+
     OFCondition handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) override {
         if (message->CommandField != DIMSE_C_STORE_RQ) return DcmThreadSCP::handleIncomingCommand(message, info);
         T_DIMSE_C_StoreRQ& request = message->msg.CStoreRQ;
@@ -42,6 +70,9 @@ public:
         }
         return sendSTOREResponse(info.presentationContextID, request, status);
     }
+
+private:
+    T_ASC_Association* association_ = nullptr;
 };
 
 }  // namespace
