@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs one fuzz target on its seed corpus for a bounded time; exits non-zero on any finding.
 #   tests/fuzz/run.sh BUILD_DIR TARGET [SECONDS] [libFuzzer options...]
-# SECONDS defaults to $DICOMLAKE_FUZZ_SECONDS or 25. Inputs that reach new code are kept in
+# SECONDS defaults to $DICOMLAKE_FUZZ_SECONDS or 20. Inputs that reach new code are kept in
 # BUILD_DIR/fuzz/corpus/TARGET (so longer runs build on shorter ones); a crashing input is
 # written to BUILD_DIR/fuzz/findings/TARGET/ (docs/testing.md: turn it into a regression seed).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "$1" && pwd)"
 name="$2"
-seconds="${3:-${DICOMLAKE_FUZZ_SECONDS:-25}}"
+seconds="${3:-${DICOMLAKE_FUZZ_SECONDS:-20}}"
 shift $(( $# >= 3 ? 3 : 2 ))
 
 bin="$build/tests/fuzz/fuzz_$name"
