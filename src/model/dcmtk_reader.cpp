@@ -8,6 +8,8 @@
 #include <dcmtk/dcmdata/dcvr.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <simdjson.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -65,15 +67,6 @@ size_t utf8_sequence(std::string_view s) {
         return 4;
     }
     return 0;
-}
-
-bool valid_utf8(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        size_t n = utf8_sequence(s.substr(i));
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
 }
 
 // Valid UTF-8 sequences kept; every other byte read as the Latin-1 character of its value.
@@ -178,7 +171,7 @@ void DcmtkReader::string_values(DcmElement& e, const std::function<void(const Ra
     // (invalid ISO_IR 192 bytes) or put bytes beyond ASCII in a VR no character set applies to
     // (CS, UI, DA...): those bytes are read as Latin-1, as text without a character set is.
     std::string repaired;
-    if (!valid_utf8(all)) {
+    if (!simdjson::validate_utf8(all.data(), all.size())) {
         repaired = utf8_with_latin1_bytes(all);
         all = repaired;
     }
