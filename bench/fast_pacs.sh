@@ -22,7 +22,7 @@
 # 20,000 studies, three of them of 10,000 instances), serves it with nginx and runs dicomlake
 # alone once, sampling its RSS and throughput every second; it prints the first and last tenth.
 #
-# Usage: bench/fast_pacs.sh [--runs N] [--studies N] [--from DAY --to DAY] [--keep DIR] [--tiny] [--perf]
+# Usage: bench/fast_pacs.sh [--runs N] [--studies N] [--from DAY --to DAY] [--keep DIR] [--tiny] [--perf] [--serve]
 #        bench/fast_pacs.sh --scale [--scale-instances N] [--scale-studies N] [--scale-large N]
 #                               [--keep DIR]
 #   --runs N       timed runs of each client (default 5)
@@ -32,6 +32,9 @@
 #   --perf         after the timed runs, one more dicomlake run under `perf record -g`; the
 #                  profile by symbol and by library is written to perf.txt, perf-dso.txt
 #                  (needs Debian's linux-perf)
+#   --serve        after the check of step 3, leave nginx and PostgreSQL up and wait (Ctrl-C
+#                  ends it): WORK/serve.sh runs one dicomlake backfill against them into a fresh
+#                  warehouse, with `/usr/bin/time -v`, for profiling and quick measurements
 #   --tiny         smoke run (scripts/test): 6 fleet studies, no pydicom or real samples,
 #                  1 run, in well under a minute; it checks the loads, not the times
 #   --scale-instances N, --scale-studies N, --scale-large N
@@ -52,6 +55,7 @@ FLEET_TO=2026-10-04
 KEEP=""
 TINY=0
 PERF=0
+SERVE=0
 SCALE=0
 SCALE_INSTANCES=1000000
 SCALE_STUDIES=20000
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP="$2"; shift 2 ;;
     --tiny) TINY=1; shift ;;
     --perf) PERF=1; shift ;;
+    --serve) SERVE=1; shift ;;
     --scale) SCALE=1; shift ;;
     --scale-instances) SCALE_INSTANCES="$2"; shift 2 ;;
     --scale-studies) SCALE_STUDIES="$2"; shift 2 ;;
@@ -607,13 +612,33 @@ profile_dicomlake() {
   prepare_dicomlake "$FAST_URL" bench_perf "$p"
   run_dicomlake "$FAST_URL" bench_perf "$p" perf record -F 999 --call-graph dwarf,32768 -o "$WORK/out/perf.data" -- \
     || bench_die "the profiled dicomlake run failed (log $p.log)"
-  perf report -i "$WORK/out/perf.data" --stdio --no-children --percent-limit 0.7 2>/dev/null \
+  perf report -i "$WORK/out/perf.data" --stdio --no-children -g none --percent-limit 0.3 2>/dev/null \
     | grep -v '^$' >"$WORK/out/perf.txt" || true
-  perf report -i "$WORK/out/perf.data" --stdio --no-children --sort dso 2>/dev/null \
+  perf report -i "$WORK/out/perf.data" --stdio --no-children -g none --sort dso 2>/dev/null \
     | grep -v '^$' >"$WORK/out/perf-dso.txt" || true
   perf report -i "$WORK/out/perf.data" --stdio --no-children --percent-limit 2 -G 2>/dev/null \
     | grep -v '^$' >"$WORK/out/perf-callers.txt" || true
   bench_note "profile: $WORK/out/perf.txt (by symbol), perf-dso.txt (by library), perf-callers.txt"
+}
+
+# --serve: one script that loads the served recording into a fresh warehouse, then wait.
+serve_forever() {
+  local env; mapfile -t env < <(dicomlake_env "$FAST_URL" bench_serve)
+  {
+    echo '#!/bin/bash'
+    echo '# One dicomlake backfill against the fast PACS into a fresh warehouse; extra arguments'
+    echo '# wrap the binary (e.g. serve.sh perf record -g --); DICOMLAKE=path runs another build.'
+    echo 'set -euo pipefail'
+    printf 'export %q\n' "${env[@]}"
+    printf '%q -X -q "%s/postgres" -c "DROP DATABASE IF EXISTS bench_serve" -c "CREATE DATABASE bench_serve"\n' \
+      "$PSQL" "$DB_BASE"
+    printf 'bin="${DICOMLAKE:-%q}"\n' "$DICOMLAKE"
+    echo '"$bin" migrate >/dev/null'
+    printf '/usr/bin/time -v "$@" "$bin" backfill --from %s --to %s\n' "$WINDOW_FROM" "$WINDOW_TO"
+  } >"$WORK/serve.sh"
+  chmod +x "$WORK/serve.sh"
+  bench_note "serving at $FAST_URL; run $WORK/serve.sh for one load (Ctrl-C here ends the lab)"
+  while sleep 3600; do :; done
 }
 
 main() {
@@ -625,6 +650,7 @@ main() {
   record_answers
   serve_recording
   verify_fast_pacs
+  [ "$SERVE" -eq 0 ] || serve_forever
   time_clients
   report
   [ "$PERF" -eq 0 ] || profile_dicomlake
