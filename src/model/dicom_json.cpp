@@ -125,34 +125,55 @@ size_t json_depth_for(int max_depth) { return 2 + 3 * static_cast<size_t>(max_de
 
 }  // namespace
 
-void for_each_json_instance(simdjson::padded_string_view body, int max_depth,
-                            const std::function<void(DatasetReader&)>& on_instance) {
+namespace {
+
+dom::parser& thread_parser() {
     thread_local dom::parser parser;
+    return parser;
+}
+
+}  // namespace
+
+void trim_json_parser(size_t keep_bytes) {
+    if (thread_parser().capacity() > keep_bytes) thread_parser() = dom::parser{};
+}
+
+ParsedJson parse_json_metadata(simdjson::padded_string_view body, int max_depth) {
+    dom::parser& parser = thread_parser();
     const size_t depth = json_depth_for(max_depth);
     if (parser.max_depth() != depth &&
         parser.allocate(std::max(body.size(), parser.capacity()), depth) != simdjson::SUCCESS)
         throw std::bad_alloc();
-    dom::element doc;
-    if (auto error = parser.parse(body).get(doc); error != simdjson::SUCCESS) {
+    ParsedJson parsed;
+    if (auto error = parser.parse(body).get(parsed.root); error != simdjson::SUCCESS) {
         // JSON nested deeper than max_depth sequences need: refused before anything is read.
         if (error == simdjson::DEPTH_ERROR)
             throw LimitExceeded("an attribute is nested more than " + std::to_string(max_depth) +
                                 " sequences deep (limits.max_depth; raise it only if real data is this deep)");
         throw MalformedJson(std::string("malformed DICOM JSON: ") + simdjson::error_message(error));
     }
+    return parsed;
+}
+
+void for_each_json_instance(const ParsedJson& parsed, const std::function<void(DatasetReader&)>& on_instance) {
     auto visit = [&](dom::element instance) {
         dom::object obj;
         if (instance.get(obj) != simdjson::SUCCESS) malformed("an instance is not a JSON object");
         JsonReader reader(obj);
         on_instance(reader);
     };
-    if (dom::array instances; doc.get(instances) == simdjson::SUCCESS) {
+    if (dom::array instances; parsed.root.get(instances) == simdjson::SUCCESS) {
         for (dom::element instance : instances) visit(instance);
-    } else if (doc.is_object()) {
-        visit(doc);
+    } else if (parsed.root.is_object()) {
+        visit(parsed.root);
     } else {
         malformed("metadata is neither a JSON array nor an object");
     }
+}
+
+void for_each_json_instance(simdjson::padded_string_view body, int max_depth,
+                            const std::function<void(DatasetReader&)>& on_instance) {
+    for_each_json_instance(parse_json_metadata(body, max_depth), on_instance);
 }
 
 void walk_metadata(simdjson::padded_string_view body, const AttributeFilter& filter,

@@ -16,9 +16,26 @@
 
 namespace dicomlake::model {
 
-// Calls `on_instance` with a reader over each instance of a body (an array of instances, or a
-// single instance object). Throws MalformedJson, or LimitExceeded when the JSON nests deeper
-// than `max_depth` sequences can (limits.max_depth).
+// A body parsed by this thread's parser: valid until the thread parses its next body. The
+// parsed document holds its own copy of every string, so the body's memory can be reused once
+// parse_json_metadata returns.
+struct ParsedJson {
+    simdjson::dom::element root;
+};
+
+// Parses and validates a whole body. Throws MalformedJson, or LimitExceeded when the JSON nests
+// deeper than `max_depth` sequences can (limits.max_depth).
+ParsedJson parse_json_metadata(simdjson::padded_string_view body, int max_depth);
+
+// Calls `on_instance` with a reader over each instance of a parsed body (an array of instances,
+// or a single instance object). Throws MalformedJson.
+void for_each_json_instance(const ParsedJson& parsed, const std::function<void(DatasetReader&)>& on_instance);
+
+// Frees this thread's parser when a body made it larger than `keep_bytes` of input: after
+// one outsized study a worker goes back to the memory of ordinary ones.
+void trim_json_parser(size_t keep_bytes);
+
+// Both of the above.
 void for_each_json_instance(simdjson::padded_string_view body, int max_depth,
                             const std::function<void(DatasetReader&)>& on_instance);
 

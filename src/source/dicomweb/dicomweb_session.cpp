@@ -1,6 +1,7 @@
 // A worker's WADO-RS session: a study's metadata in one request, or series by series for large
 // studies, and only from complete answers: a body cut short is retried, a series list that may
 // be incomplete fails the study (it is retried by a later run) rather than loading part of it.
+#include <optional>
 #include <set>
 
 #include "model/dicom_json.hpp"
@@ -18,8 +19,8 @@ public:
         : root_(trim_root(options.root)), options_(options), client_(options.http) {}
 
     void fetch_study(const StudyRef& study, const InstanceHandler& on_instance) override {
-        const auto on_body = [&](simdjson::padded_string_view body) {
-            model::for_each_json_instance(body, options_.max_depth,
+        const auto on_body = [&](const model::ParsedJson& body) {
+            model::for_each_json_instance(body,
                                           [&](model::DatasetReader& dataset) { on_instance(dataset, InstanceMeta{}); });
         };
         // The UID goes into a URL path: anything but digits and dots could point elsewhere.
@@ -85,17 +86,17 @@ private:
         return all;
     }
 
+    // A body is parsed whole before any of it is walked (the parse is the check that it is
+    // complete): a body cut short is fetched again.
     template <typename OnBody>
     void fetch(const std::string& url, const std::string& what, const OnBody& on_body) {
         std::vector<std::string> parts;
-        bool multipart = false;
-        // Checked before any of it is walked: a body cut short is fetched again.
+        std::optional<model::ParsedJson> parsed;
         HttpResponse r = client_.get(url, kDicomJson, what + " request", [&](const HttpResponse& resp) {
             std::string ctype = resp.header("content-type");
-            multipart = ctype.rfind("multipart/", 0) == 0;
-            if (!multipart) {
-                if (!json_complete(resp.body))
-                    throw SourceError(FailureKind::malformed, what + ": the answer is not complete JSON (cut short?)");
+            if (ctype.rfind("multipart/", 0) != 0) {
+                parsed = parse(simdjson::padded_string_view(resp.body.data(), resp.body.size(), resp.body.capacity()),
+                               what);
                 return;
             }
             // Some servers wrap the JSON in multipart/related even when asked for dicom+json.
@@ -105,15 +106,26 @@ private:
                     throw SourceError(FailureKind::malformed, what + ": a part of the multipart answer is not JSON");
         });
         if (r.status != 200) throw SourceError(kind_of(r.status), what + ": " + describe_status(r.status), r.status);
-        if (multipart) {
+        client_.recycle(std::move(r.body));  // the parsed document holds its own copy of the strings
+        if (parsed) {
+            on_body(*parsed);
+        } else {
             for (const auto& part : parts) {
                 simdjson::padded_string padded(part);
-                on_body(padded);
+                on_body(parse(padded, what));
             }
-            return;
         }
-        on_body(simdjson::padded_string_view(r.body.data(), r.body.size(), r.body.capacity()));
-        client_.recycle(std::move(r.body));
+        model::trim_json_parser(HttpClient::kKeptBodyBytes);
+    }
+
+    // Invalid JSON is what a body cut short looks like: SourceError(malformed) has it fetched again
+    // (the same invalid answer twice ends the retries).
+    model::ParsedJson parse(simdjson::padded_string_view body, const std::string& what) const {
+        try {
+            return model::parse_json_metadata(body, options_.max_depth);
+        } catch (const model::MalformedJson& e) {
+            throw SourceError(FailureKind::malformed, what + ": the answer is not valid JSON (cut short?): " + e.what());
+        }
     }
 
     std::string root_;
