@@ -3,6 +3,7 @@
 // same metadata again changes nothing (unchanged studies are recognised by their content hash).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,12 +67,14 @@ public:
 private:
     std::vector<StudyLoadOutcome> load_in_one_transaction(const std::vector<const normalize::StudyResult*>& batch,
                                                           const Replacement* old = nullptr);
+    std::string transaction_settings(pqxx::work& tx);
     void write_ledger(pqxx::work& tx, const std::vector<const normalize::StudyResult*>& batch);
     std::string real_day(const normalize::StudyResult& s) const;
     StudyLoadOutcome rejected(const normalize::StudyResult& s, const std::exception& e) const;
     Database& db_;
     LoadContext ctx_;
     activity::Keyring keys_;
+    std::optional<bool> lz4_;  // the server can compress with lz4 (asked once)
 };
 
 }  // namespace dicomlake::warehouse
