@@ -32,21 +32,45 @@ std::string_view ruling_vr(DatasetReader& r, TagKey tag) {
 
 class Walker {
 public:
-    Walker(const AttributeFilter& f, const WalkOptions& o) : filter_(f), options_(o), identity_tags_(f.identity_tags()) {}
+    Walker(const AttributeFilter& f, const WalkOptions& o, Instance& out)
+        : filter_(f), options_(o), identity_tags_(f.identity_tags()), instance_(out) {}
 
-    Instance walk(DatasetReader& r) {
+    void walk(DatasetReader& r) {
+        reset_instance();
         if (!identity_tags_.empty()) {
             read_identity(r);
             r.rewind();
         }
         filter_.check_instance(identity_);
         walk_dataset(r, false);
+        instance_.attributes.resize(used_);  // slots beyond this instance's attributes go
         AttributeContext ctx{parents_, {}, &identity_};
         filter_.finish_instance(instance_, ctx);
-        return std::move(instance_);
     }
 
 private:
+    // Everything but the attribute slots, whose strings keep their memory for this walk.
+    void reset_instance() {
+        Instance& i = instance_;
+        i.date_shift_days = 0;
+        i.patient_key.clear();
+        i.accession_key.clear();
+        i.pseudo_patient = false;
+        i.series_instances_on_pacs = -1;
+        used_ = 0;
+    }
+
+    // The next attribute slot: an earlier instance's, reset, or a new one.
+    Attribute& next_slot() {
+        if (used_ == instance_.attributes.size()) instance_.attributes.emplace_back();
+        Attribute& a = instance_.attributes[used_++];
+        a.path.clear();
+        a.json.clear();
+        a.text.clear();
+        a.number = std::numeric_limits<double>::quiet_NaN();
+        return a;
+    }
+
     // The values the filter asked for, in one forward pass before the walk.
     void read_identity(DatasetReader& r) {
         while (r.next()) {
@@ -159,31 +183,29 @@ private:
 
     void emit(DatasetReader& r, TagKey tag, std::string_view vr, AttributeFilter::Action action, bool summary_only,
               const AttributeContext& ctx) {
-        if (static_cast<long>(instance_.attributes.size()) >= options_.max_attributes)
+        if (static_cast<long>(used_) >= options_.max_attributes)
             throw LimitExceeded("an instance has more than " + std::to_string(options_.max_attributes) +
                                 " attributes (limits.max_attributes; raise it only if real data is this large)");
-        Attribute a;
-        a.path = prefix_;
+        Attribute& a = next_slot();
+        a.path += prefix_;
         a.path += keyword_for(tag);
         a.tag = tag;
         a.vr[0] = vr[0];
         a.vr[1] = vr[1];
         a.depth = static_cast<int>(parents_.size());
         a.summary_only = summary_only;
-        std::string body;
+        // Values are written straight into the slot's JSON; several get the brackets around them.
         size_t count = 0;
         r.values([&](const RawValue& v) {
-            if (count > 0) body += ',';
-            detail::append_value(a, body, v, vr, action, count == 0, filter_, ctx);
+            if (count == 1) a.json.insert(a.json.begin(), '[');
+            if (count > 0) a.json += ',';
+            detail::append_value(a, a.json, v, vr, action, count == 0, filter_, ctx);
             ++count;
         });
         if (count == 0)
             a.json = "null";
-        else if (count == 1)
-            a.json = std::move(body);
-        else
-            a.json = "[" + body + "]";
-        instance_.attributes.push_back(std::move(a));
+        else if (count > 1)
+            a.json += ']';
     }
 
     const AttributeFilter& filter_;
@@ -191,14 +213,21 @@ private:
     std::vector<TagKey> identity_tags_;
     std::vector<TagKey> parents_;
     std::string prefix_;
-    Instance instance_;
+    Instance& instance_;
+    size_t used_ = 0;  // attribute slots of instance_ this walk has written
     InstanceIdentity identity_;
 };
 
 }  // namespace
 
 Instance walk_instance(DatasetReader& dataset, const AttributeFilter& filter, const WalkOptions& options) {
-    return Walker(filter, options).walk(dataset);
+    Instance out;
+    walk_instance(dataset, filter, options, out);
+    return out;
+}
+
+void walk_instance(DatasetReader& dataset, const AttributeFilter& filter, const WalkOptions& options, Instance& out) {
+    Walker(filter, options, out).walk(dataset);
 }
 
 std::string_view AttributeContext::identity_value(TagKey tag) const {

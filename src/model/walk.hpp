@@ -20,4 +20,9 @@ namespace dicomlake::model {
 // the instance (check_instance).
 Instance walk_instance(DatasetReader& dataset, const AttributeFilter& filter, const WalkOptions& options = {});
 
+// The same into `out`, whose attributes' memory is reused: a worker that walks every instance of
+// a study into one Instance allocates only when an instance has more or longer values than the
+// ones before it. `out` is overwritten whole, also when the walk throws (then it is unusable).
+void walk_instance(DatasetReader& dataset, const AttributeFilter& filter, const WalkOptions& options, Instance& out);
+
 }  // namespace dicomlake::model

@@ -127,34 +127,39 @@ void append_value(Attribute& a, std::string& out, const RawValue& v, std::string
             append_number(out, d);
             if (first) {
                 a.number = d;
-                a.text = number_text(d);
+                a.text.clear();
+                append_number_text(a.text, d);
             }
         } else {
             // Not a number after all (vendors write "n/a"): keep the text, typed as a string.
             append_json_string(out, s);
-            if (first) a.text = std::string(s);
+            if (first) a.text.assign(s);
         }
         return;
     }
-    std::string typed;
+    // Plain text is copied once, into the JSON; only values that change are built apart.
+    std::string changed;
+    std::string_view typed = s;
+    auto change = [&](std::string&& value) {
+        changed = std::move(value);
+        typed = changed;
+    };
     if (vr == "DA")
-        typed = iso_date(s);
+        change(iso_date(s));
     else if (vr == "TM")
-        typed = iso_time(s);
+        change(iso_time(s));
     else if (vr == "DT")
-        typed = iso_datetime(s);
+        change(iso_datetime(s));
     else if (vr == "UI" && action == AttributeFilter::Action::replace_uid)
-        typed = filter.replace_uid(s);
-    else
-        typed = std::string(s);
+        change(filter.replace_uid(s));
     // A value the filter rewrites is rewritten whatever its JSON type (a date written as a
     // number would otherwise bypass the shift).
     if (action == AttributeFilter::Action::shift_date && (vr == "DA" || vr == "DT"))
-        typed = filter.shift_date(typed, vr, ctx);
+        change(filter.shift_date(typed, vr, ctx));
     else if (action == AttributeFilter::Action::clean_text)
-        typed = filter.clean_text(typed, ctx);
+        change(filter.clean_text(typed, ctx));
     append_json_string(out, typed);
-    if (first) a.text = std::move(typed);
+    if (first) a.text.assign(typed);
 }
 
 }  // namespace detail

@@ -94,7 +94,7 @@ public:
 
     // Adds one de-identified instance. Instances may come in any order, from any number of
     // WADO-RS responses (study- or series-level).
-    void add(model::Instance&& instance);
+    void add(const model::Instance& instance);
     long instances() const;
 
     // The rows; throws std::runtime_error when no usable instance was added.

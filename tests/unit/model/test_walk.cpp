@@ -126,5 +126,53 @@ TEST(Walk, UnknownVrAndBinaryValuesAreNeverStored) {
     EXPECT_EQ(std::string(inst.attributes[0].vr), "CS");  // no VR sent: the dictionary's
 }
 
+TEST(Walk, AnInstanceWalkedIntoReusedMemoryEqualsAFreshWalk) {
+    // The pipeline walks every instance into one Instance. Walked after a larger instance with
+    // longer values (and several values per attribute), a smaller one must come out exactly as a
+    // fresh walk gives it: no attribute, value or text of the first left behind.
+    const std::vector<Element> large = {
+        {0x00080060, "CS", {text("MAMMOGRAPHY-LONG-VALUE")}, {}},
+        {0x00181030, "LO", {text("a protocol name of some length")}, {}},
+        {0x00200037, "DS", {text("1"), text("0"), text("0"), text("0"), text("1"), text("0")}, {}},
+        {0x00081032, "SQ", {}, {{{0x00080100, "SH", {text("RPID5 ")}, {}}}}},
+        {0x00180083, "DS", {text("2.5")}, {}},
+    };
+    const std::vector<Element> small = {
+        {0x00080060, "CS", {text("MR")}, {}},
+        {0x00181030, "LO", {}, {}},
+        {0x00200037, "DS", {text("7")}, {}},
+    };
+    KeepAllFilter keep;
+    Instance reused;
+    ListReader first(large);
+    walk_instance(first, keep, {}, reused);
+    ASSERT_EQ(reused.attributes.size(), 5u);
+    ListReader second(small);
+    walk_instance(second, keep, {}, reused);
+
+    ASSERT_EQ(reused.attributes.size(), 3u);
+    EXPECT_EQ(reused.attributes[0].path, "Modality");
+    EXPECT_EQ(reused.attributes[0].json, "\"MR\"");
+    EXPECT_EQ(reused.attributes[0].text, "MR");
+    EXPECT_FALSE(reused.attributes[0].has_number());
+    EXPECT_EQ(reused.attributes[1].path, "ProtocolName");
+    EXPECT_EQ(reused.attributes[1].json, "null");
+    EXPECT_EQ(reused.attributes[1].text, "");
+    EXPECT_EQ(reused.attributes[2].path, "ImageOrientationPatient");
+    EXPECT_EQ(reused.attributes[2].json, "7");
+    EXPECT_EQ(reused.attributes[2].number, 7);
+    EXPECT_EQ(reused.attributes[2].depth, 0);
+
+    ListReader again(small);
+    Instance fresh = walk_instance(again, keep);
+    ASSERT_EQ(fresh.attributes.size(), reused.attributes.size());
+    for (size_t i = 0; i < fresh.attributes.size(); ++i) {
+        EXPECT_EQ(fresh.attributes[i].path, reused.attributes[i].path);
+        EXPECT_EQ(fresh.attributes[i].json, reused.attributes[i].json);
+        EXPECT_EQ(fresh.attributes[i].text, reused.attributes[i].text);
+        EXPECT_EQ(std::string(fresh.attributes[i].vr), std::string(reused.attributes[i].vr));
+    }
+}
+
 }  // namespace
 }  // namespace dicomlake::model
