@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <set>
+#include <unordered_map>
 #include <tuple>
 #include <stdexcept>
 
@@ -81,11 +83,60 @@ bool before(const InstanceFacts& a, const InstanceFacts& b) {
     return a.sop_key < b.sop_key;
 }
 
+// A series' attributes by keyword path. Instances of a series list their attributes in
+// nearly the same order, so each lookup first tries the entry after the previous one (a
+// comparison) before the hash index; a tree of paths cost a dozen string comparisons each.
+class AttrTable {
+public:
+    struct Entry {
+        std::string path;
+        AttrState state;
+    };
+
+    // Call before each instance's attributes.
+    void restart() { next_ = 0; }
+
+    // The entry of `path`, added when new (`inserted`).
+    AttrState& find_or_add(const std::string& path, bool& inserted) {
+        inserted = false;
+        if (next_ < entries_.size() && entries_[next_].path == path) return entries_[next_++].state;
+        auto it = index_.find(path);
+        if (it != index_.end()) {
+            next_ = it->second + 1;
+            return entries_[it->second].state;
+        }
+        inserted = true;
+        entries_.push_back(Entry{path, {}});
+        index_.emplace(entries_.back().path, entries_.size() - 1);  // a deque: the key's text stays put
+        next_ = entries_.size();
+        return entries_.back().state;
+    }
+
+    const AttrState* find(std::string_view path) const {
+        auto it = index_.find(path);
+        return it == index_.end() ? nullptr : &entries_[it->second].state;
+    }
+
+    // Entries ordered by path: the JSON text is deterministic whatever the arrival order.
+    std::vector<const Entry*> sorted() const {
+        std::vector<const Entry*> out;
+        out.reserve(entries_.size());
+        for (const auto& e : entries_) out.push_back(&e);
+        std::sort(out.begin(), out.end(), [](const Entry* a, const Entry* b) { return a->path < b->path; });
+        return out;
+    }
+
+private:
+    std::deque<Entry> entries_;
+    std::unordered_map<std::string_view, size_t> index_;
+    size_t next_ = 0;
+};
+
 struct SeriesAcc {
     SeriesRow row;
     InstanceFacts ref;
     bool have_ref = false;
-    std::map<std::string, AttrState> attrs;  // ordered: the JSON text is deterministic
+    AttrTable attrs;
     std::vector<double> ctdi;  // summed in sorted order: the mean must not depend on arrival order
 };
 
@@ -253,7 +304,7 @@ StudyAccumulator::StudyAccumulator(StudyAccumulator&&) noexcept = default;
 StudyAccumulator& StudyAccumulator::operator=(StudyAccumulator&&) noexcept = default;
 long StudyAccumulator::instances() const { return impl_->instances; }
 
-void StudyAccumulator::add(model::Instance&& instance) {
+void StudyAccumulator::add(const model::Instance& instance) {
     const auto& table = candidates();
     InstanceFacts f;
     f.priority.fill(99);
@@ -317,10 +368,11 @@ void StudyAccumulator::add(model::Instance&& instance) {
     if (auto c = opt(f, Column::ctdivol_mgy)) s.ctdi.push_back(*c);
 
     // Series-level attributes: kept when every instance has the same value.
+    s.attrs.restart();
     for (const auto& a : instance.attributes) {
         if (a.summary_only || is_instance_identity(a.path)) continue;
-        auto [it, inserted] = s.attrs.try_emplace(a.path);
-        AttrState& st = it->second;
+        bool inserted = false;
+        AttrState& st = s.attrs.find_or_add(a.path, inserted);
         if (inserted) {
             if (!first_in_series) st.varies = true;  // absent from earlier instances
             st.json = a.json;  // copied: the reference-instance code below still reads a.json (ImageType)
@@ -410,21 +462,22 @@ StudyResult StudyAccumulator::finish() {
             for (double v : s.ctdi) sum += v;
             r.ctdivol_mgy = sum / static_cast<double>(s.ctdi.size());
         }
+        const auto sorted_attrs = s.attrs.sorted();
         // A legacy dose screen (Philips Secondary Capture) lists its acquisitions in the retired
         // Exposure Dose Sequence: the largest CTDIvol stands for the series.
         if (!r.ctdivol_mgy)
-            for (const auto& [path, st] : s.attrs)
-                if (path.rfind("ExposureDoseSequence[", 0) == 0 && path.size() > 8 &&
-                    path.compare(path.size() - 8, 8, ".CTDIvol") == 0)
-                    for (double v : json_numbers(st.json))
+            for (const auto* e : sorted_attrs)
+                if (e->path.rfind("ExposureDoseSequence[", 0) == 0 && e->path.size() > 8 &&
+                    e->path.compare(e->path.size() - 8, 8, ".CTDIvol") == 0)
+                    for (double v : json_numbers(e->state.json))
                         if (!r.ctdivol_mgy || v > *r.ctdivol_mgy) r.ctdivol_mgy = v;
 
         // Protocol identity and acquisition time, from the series' attributes.
         // Captured by init-capture: clang 14 cannot capture a structured binding (C++20).
         auto value_of = [&attrs = s.attrs](std::initializer_list<const char*> paths) -> const std::string* {
             for (const char* p : paths) {
-                auto it = attrs.find(p);
-                if (it != attrs.end() && it->second.json != "null") return &it->second.json;
+                const AttrState* st = attrs.find(p);
+                if (st != nullptr && st->json != "null") return &st->json;
             }
             return nullptr;
         };
@@ -469,13 +522,14 @@ StudyResult StudyAccumulator::finish() {
         std::tie(r.acquisition_s, r.acquisition_source) = acquisition_time(at);
 
         std::string json = "{";
-        for (auto& [path, st] : s.attrs) {
+        for (const auto* e : sorted_attrs) {
+            const AttrState& st = e->state;
             if (st.varies || st.count != r.instances) {
-                r.varying.push_back(path);
+                r.varying.push_back(e->path);
                 continue;
             }
             if (json.size() > 1) json += ',';
-            model::append_json_string(json, path);
+            model::append_json_string(json, e->path);
             json += ':';
             json += st.json;
         }

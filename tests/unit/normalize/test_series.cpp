@@ -3,6 +3,8 @@
 #include "normalize/series.hpp"
 
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -218,6 +220,43 @@ TEST(Series, ConstantAttributesGoToJsonAndDifferingOnesToVarying) {
     std::vector<std::string> varying = s.varying;
     std::sort(varying.begin(), varying.end());
     EXPECT_EQ(varying, (std::vector<std::string>{"EchoTime", "ImageComments", "ProtocolName"}));
+}
+
+TEST(Series, AttributeOrderOfTheInstancesDoesNotChangeTheRow) {
+    // The same three instances, their attributes listed in different orders (one instance with
+    // one attribute fewer): the series JSON text, keys sorted by path, and the varying list are
+    // the same, and the same as written out by hand.
+    auto instance = [](int n, bool reversed, bool comments) {
+        Ds d;
+        std::vector<std::function<void(Ds&)>> parts = {
+            [&](Ds& x) { x.str("0020000D", "UI", "2.25.1"); },
+            [&](Ds& x) { x.str("0020000E", "UI", "2.25.5"); },
+            [&](Ds& x) { x.str("00080018", "UI", "2.25.5." + std::to_string(n)); },
+            [&](Ds& x) { x.raw("00200013", "IS", std::to_string(n)); },
+            [&](Ds& x) { x.str("00080060", "CS", "MR"); },
+            [&](Ds& x) { x.str("00080070", "LO", "Acme"); },
+            [&](Ds& x) {
+                if (comments) x.str("00204000", "LT", "note");
+            },
+        };
+        if (reversed) std::reverse(parts.begin(), parts.end());
+        for (auto& p : parts) p(d);
+        return make(d);
+    };
+    auto row = [&](bool reversed_first) {
+        std::vector<model::Instance> v;
+        v.push_back(instance(1, reversed_first, true));
+        v.push_back(instance(2, !reversed_first, false));
+        v.push_back(instance(3, reversed_first, true));
+        return run(std::move(v)).series.at(0);
+    };
+    const SeriesRow a = row(false), b = row(true);
+    const std::string expected =
+        R"({"Manufacturer":"Acme","Modality":"MR","SeriesInstanceUID":"2.25.5","StudyInstanceUID":"2.25.1"})";
+    EXPECT_EQ(a.attributes_json, expected);
+    EXPECT_EQ(b.attributes_json, expected);
+    EXPECT_EQ(a.varying, std::vector<std::string>{"ImageComments"});
+    EXPECT_EQ(b.varying, std::vector<std::string>{"ImageComments"});
 }
 
 TEST(Series, InstanceIdentityIsNeverASeriesAttribute) {
