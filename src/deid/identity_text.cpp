@@ -20,10 +20,13 @@ enum class Kind {
     letter,     // letters and digits of every script
 };
 
+bool ascii_alnum(UChar32 c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 Kind kind_of(UChar32 c) {
     if (c < 0) return Kind::drop;
     if (c == '\t' || c == '\n' || c == '\r') return Kind::invisible;
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return Kind::drop;
+    if (c < 0x7F) return ascii_alnum(c) ? Kind::letter : Kind::separator;  // what ICU says, without asking it
     switch (u_charType(c)) {
         case U_FORMAT_CHAR:
         case U_NON_SPACING_MARK:
@@ -45,6 +48,10 @@ struct SkeletonChar {
 // letters and digits of it, case-folded (simple folding: one code point for one).
 template <typename Emit>
 void fold(UChar32 c, Emit&& emit) {
+    if (c < 0x80) {  // ASCII has no decomposition; its case folding is lower case
+        emit(static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+        return;
+    }
     UErrorCode status = U_ZERO_ERROR;
     static const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(status);
     icu::UnicodeString decomposed;

@@ -43,14 +43,16 @@ std::string trim(std::string_view s) {
 
 // The identity tokens of the instance in `ctx`, built once per instance and thread.
 const IdentityTokens& tokens_of(const model::AttributeContext& ctx) {
-    thread_local std::string cached_for;
+    // Compared by value, without building anything: this runs for every text value.
+    thread_local model::InstanceIdentity cached_for;
+    thread_local bool valid = false;
     thread_local IdentityTokens cached;
-    std::string key;
-    if (ctx.identity != nullptr)
-        for (const auto& [tag, value] : *ctx.identity) key += model::tag_hex(tag) + value + '\x1f';
-    if (key == cached_for && !key.empty()) return cached;
+    static const model::InstanceIdentity kNone;
+    const model::InstanceIdentity& identity = ctx.identity != nullptr ? *ctx.identity : kNone;
+    if (valid && identity == cached_for) return cached;
     cached = IdentityTokens();
-    cached_for = key;
+    cached_for = identity;
+    valid = true;
     if (ctx.identity == nullptr) return cached;
     for (const auto& [tag, value] : *ctx.identity) {
         switch (tag) {

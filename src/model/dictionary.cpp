@@ -105,7 +105,23 @@ std::string tag_hex(TagKey t) {
 
 namespace {
 
+// Bound on each thread's copy (tags differ mostly by private ones; a hostile sender could send
+// many): beyond it, lookups go to the shared cache.
+constexpr size_t kThreadCacheEntries = 16384;
+
+const Entry& shared_entry_for(TagKey t);
+
+// Each thread first asks its own copy of the cached pointers: the shared cache's lock, taken
+// twice per attribute by every worker, was a measurable share of the walk.
 const Entry& entry_for(TagKey t) {
+    thread_local std::unordered_map<TagKey, const Entry*> mine;
+    if (auto it = mine.find(t); it != mine.end()) return *it->second;
+    const Entry& e = shared_entry_for(t);
+    if (mine.size() < kThreadCacheEntries) mine.emplace(t, &e);
+    return e;
+}
+
+const Entry& shared_entry_for(TagKey t) {
     Cache& c = cache();
     {
         std::shared_lock lock(c.mutex);

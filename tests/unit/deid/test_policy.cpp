@@ -526,6 +526,26 @@ TEST(Policy, DescriptorsAreCleanedOfNameIdAndAccession) {
     EXPECT_NE(text_of(inst, "SeriesDescription"), "t1 mprage  ");
 }
 
+TEST(Policy, EachInstanceIsCleanedOfItsOwnPatientWhenInstancesFollowEachOther) {
+    // Instances of different patients walked one after the other on one thread (as a worker
+    // does): each description loses its own patient's name, and only that.
+    Pseudonymizer p(kSecret, 1);
+    Policy policy(p, ProfileOptions::defaults());
+    auto body = [](const char* name, const char* id, const char* description) {
+        return std::string(R"({"00100010":{"vr":"PN","Value":[{"Alphabetic":")") + name +
+               R"("}]},"00100020":{"vr":"LO","Value":[")" + id +
+               R"("]},"0020000D":{"vr":"UI","Value":["2.25.7"]},"0008103E":{"vr":"LO","Value":[")" +
+               description + R"("]}})";
+    };
+    const char* description = "knee Doe Roe left";
+    auto a1 = walk_one(body("Doe^Jane", "PIDA", description), policy);
+    auto b = walk_one(body("Roe^Rick", "PIDB", description), policy);
+    auto a2 = walk_one(body("Doe^Jane", "PIDA", description), policy);
+    EXPECT_EQ(text_of(a1, "SeriesDescription"), "knee *** Roe left");
+    EXPECT_EQ(text_of(b, "SeriesDescription"), "knee Doe *** left");
+    EXPECT_EQ(text_of(a2, "SeriesDescription"), "knee *** Roe left");
+}
+
 TEST(Policy, CleaningIsCaseInsensitiveWorksWithValueBeforeVrAndLeavesOtherWords) {
     // Orthanc writes "Value" before "vr": the identity values are read all the same.
     const std::string body = R"JSON({
