@@ -56,6 +56,20 @@ const std::unordered_map<std::string, Candidate>& candidates() {
     return table;
 }
 
+// Whether `tag` ends a path of candidates(): the path, a long string, is hashed only then.
+bool candidate_leaf(model::TagKey tag) {
+    static const std::vector<model::TagKey> leaves = [] {
+        std::vector<model::TagKey> out;
+        for (const auto& [path, c] : candidates()) {
+            auto dot = path.rfind('.');
+            model::TagKey t = model::tag_for_keyword(dot == std::string::npos ? path : path.substr(dot + 1));
+            if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+        }
+        return out;
+    }();
+    return std::find(leaves.begin(), leaves.end(), tag) != leaves.end();
+}
+
 // Instance identity: never part of the series-level attributes.
 bool is_instance_identity(const std::string& path) {
     return path == "SOPInstanceUID" || path == "InstanceNumber";
@@ -327,7 +341,7 @@ void StudyAccumulator::add(const model::Instance& instance) {
             if (a.tag == 0x00189074) note_time(f.acq_first, f.acq_last, strip_zone(a.text));
             if (a.summary_only) continue;
         }
-        if (a.has_number()) {
+        if (a.has_number() && candidate_leaf(a.tag)) {
             auto it = table.find(a.path);
             if (it != table.end()) {
                 size_t i = static_cast<size_t>(it->second.column);

@@ -28,16 +28,22 @@ void CopyLine::sep() {
 }
 
 void CopyLine::escaped(std::string_view s) {
-    for (char c : s) {
+    line_.reserve(line_.size() + s.size());
+    size_t plain = 0;  // start of the run of characters copied as they are
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c != '\\' && c != '\t' && c != '\n' && c != '\r' && c != '\0') continue;
+        line_.append(s.substr(plain, i - plain));
+        plain = i + 1;
         switch (c) {
             case '\\': line_ += "\\\\"; break;
             case '\t': line_ += "\\t"; break;
             case '\n': line_ += "\\n"; break;
             case '\r': line_ += "\\r"; break;
-            case '\0': break;  // PostgreSQL text cannot hold NUL
-            default: line_ += c;
+            default: break;  // NUL: PostgreSQL text cannot hold it
         }
     }
+    line_.append(s.substr(plain));
 }
 
 CopyLine& CopyLine::text(std::string_view s) {

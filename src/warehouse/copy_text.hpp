@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,7 @@ public:
     CopyLine& array(const std::vector<std::string>& items);  // text[]
     CopyLine& null();
     const std::string& str() const { return line_; }
+    std::string take() { return std::move(line_); }  // the line, without a copy; the CopyLine is spent
 
 private:
     void sep();

@@ -73,7 +73,7 @@ std::string study_line(const normalize::StudyRow& s, const LoadContext& ctx) {
         .text_or_null(s.patient_key)
         .text_or_null(s.accession_key)
         .text(s.pseudo_patient ? "t" : "f");
-    return l.str();
+    return l.take();
 }
 
 const std::vector<std::string> kDoseStudyColumns = {"study_key", "source", "template_id", "dlp_total_mgycm",
@@ -95,7 +95,7 @@ void dose_lines(const normalize::StudyResult& s, std::vector<std::string>& studi
         .number(d.dap_total_gym2)
         .number(d.dose_rp_total_gy)
         .integer(static_cast<long>(d.events.size()));
-    studies.push_back(l.str());
+    studies.push_back(l.take());
     long ordinal = 0;
     for (const auto& e : d.events) {
         CopyLine x;
@@ -113,7 +113,7 @@ void dose_lines(const normalize::StudyResult& s, std::vector<std::string>& studi
             .number(e.dose_rp_gy)
             .number(e.agd_mgy)
             .number(e.compression_thickness_mm);
-        events.push_back(x.str());
+        events.push_back(x.take());
     }
 }
 
@@ -155,7 +155,7 @@ std::string series_line(const normalize::SeriesRow& r) {
         .number(r.acquisition_s)
         .text_or_null(r.acquisition_source)
         .integer(r.instances_on_pacs);
-    return l.str();
+    return l.take();
 }
 
 void copy_rows(pqxx::work& tx, const std::string& table, const std::vector<std::string>& cols,
