@@ -99,51 +99,91 @@ bool before(const InstanceFacts& a, const InstanceFacts& b) {
 
 // A series' attributes by keyword path. Instances of a series list their attributes in
 // nearly the same order, so each lookup first tries the entry after the previous one (a
-// comparison) before the hash index; a tree of paths cost a dozen string comparisons each.
+// comparison) before the hash index; a tree of paths cost a dozen string comparisons each. The
+// first instance's attributes are appended without any lookup (a series of one instance, such
+// as a dose report of 200,000 attributes, never needs the index); a path it holds twice is
+// merged in sorted().
 class AttrTable {
 public:
     struct Entry {
         std::string path;
         AttrState state;
     };
+    // One path's state, equal entries merged.
+    struct View {
+        const std::string* path;
+        const std::string* json;
+        long count;
+        bool varies;
+    };
 
     // Call before each instance's attributes.
-    void restart() { next_ = 0; }
+    void restart() {
+        next_ = 0;
+        ++instances_;
+        if (instances_ == 2) build_index();
+    }
 
     // The entry of `path`, added when new (`inserted`).
     AttrState& find_or_add(const std::string& path, bool& inserted) {
         inserted = false;
-        if (next_ < entries_.size() && entries_[next_].path == path) return entries_[next_++].state;
-        auto it = index_.find(path);
-        if (it != index_.end()) {
-            next_ = it->second + 1;
-            return entries_[it->second].state;
+        if (instances_ > 1) {
+            if (next_ < entries_.size() && entries_[next_].path == path) return entries_[next_++].state;
+            auto it = index_.find(path);
+            if (it != index_.end()) {
+                next_ = it->second + 1;
+                return entries_[it->second].state;
+            }
         }
         inserted = true;
         entries_.push_back(Entry{path, {}});
-        index_.emplace(entries_.back().path, entries_.size() - 1);  // a deque: the key's text stays put
+        if (instances_ > 1) index_.emplace(entries_.back().path, entries_.size() - 1);  // a deque: the text stays put
         next_ = entries_.size();
         return entries_.back().state;
     }
 
+    // The state of `path` (the first entry of a path held twice), or null.
     const AttrState* find(std::string_view path) const {
-        auto it = index_.find(path);
-        return it == index_.end() ? nullptr : &entries_[it->second].state;
+        if (instances_ > 1) {
+            auto it = index_.find(path);
+            return it == index_.end() ? nullptr : &entries_[it->second].state;
+        }
+        for (const auto& e : entries_)
+            if (e.path == path) return &e.state;
+        return nullptr;
     }
 
-    // Entries ordered by path: the JSON text is deterministic whatever the arrival order.
-    std::vector<const Entry*> sorted() const {
-        std::vector<const Entry*> out;
-        out.reserve(entries_.size());
-        for (const auto& e : entries_) out.push_back(&e);
-        std::sort(out.begin(), out.end(), [](const Entry* a, const Entry* b) { return a->path < b->path; });
+    // Paths in order, each once: the JSON text is deterministic whatever the arrival order. A
+    // path held twice counts both times and varies when its values differ.
+    std::vector<View> sorted() const {
+        std::vector<const Entry*> order;
+        order.reserve(entries_.size());
+        for (const auto& e : entries_) order.push_back(&e);
+        std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) { return a->path < b->path; });
+        std::vector<View> out;
+        out.reserve(order.size());
+        for (const Entry* e : order) {
+            if (!out.empty() && *out.back().path == e->path) {
+                View& v = out.back();
+                v.count += e->state.count;
+                v.varies = v.varies || e->state.varies || *v.json != e->state.json;
+                continue;
+            }
+            out.push_back(View{&e->path, &e->state.json, e->state.count, e->state.varies});
+        }
         return out;
     }
 
 private:
+    void build_index() {
+        index_.reserve(entries_.size());
+        for (size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].path, i);  // the first of a path
+    }
+
     std::deque<Entry> entries_;
-    std::unordered_map<std::string_view, size_t> index_;
+    std::unordered_map<std::string_view, size_t> index_;  // from the second instance on
     size_t next_ = 0;
+    long instances_ = 0;
 };
 
 struct SeriesAcc {
@@ -480,10 +520,10 @@ StudyResult StudyAccumulator::finish() {
         // A legacy dose screen (Philips Secondary Capture) lists its acquisitions in the retired
         // Exposure Dose Sequence: the largest CTDIvol stands for the series.
         if (!r.ctdivol_mgy)
-            for (const auto* e : sorted_attrs)
-                if (e->path.rfind("ExposureDoseSequence[", 0) == 0 && e->path.size() > 8 &&
-                    e->path.compare(e->path.size() - 8, 8, ".CTDIvol") == 0)
-                    for (double v : json_numbers(e->state.json))
+            for (const auto& e : sorted_attrs)
+                if (e.path->rfind("ExposureDoseSequence[", 0) == 0 && e.path->size() > 8 &&
+                    e.path->compare(e.path->size() - 8, 8, ".CTDIvol") == 0)
+                    for (double v : json_numbers(*e.json))
                         if (!r.ctdivol_mgy || v > *r.ctdivol_mgy) r.ctdivol_mgy = v;
 
         // Protocol identity and acquisition time, from the series' attributes.
@@ -536,16 +576,15 @@ StudyResult StudyAccumulator::finish() {
         std::tie(r.acquisition_s, r.acquisition_source) = acquisition_time(at);
 
         std::string json = "{";
-        for (const auto* e : sorted_attrs) {
-            const AttrState& st = e->state;
-            if (st.varies || st.count != r.instances) {
-                r.varying.push_back(e->path);
+        for (const auto& e : sorted_attrs) {
+            if (e.varies || e.count != r.instances) {
+                r.varying.push_back(*e.path);
                 continue;
             }
             if (json.size() > 1) json += ',';
-            model::append_json_string(json, e->path);
+            model::append_json_string(json, *e.path);
             json += ':';
-            json += st.json;
+            json += *e.json;
         }
         json += '}';
         r.attributes_json = std::move(json);

@@ -259,6 +259,24 @@ TEST(Series, AttributeOrderOfTheInstancesDoesNotChangeTheRow) {
     EXPECT_EQ(b.varying, std::vector<std::string>{"ImageComments"});
 }
 
+TEST(Series, AnAttributeSentTwiceInOneInstanceIsNotASeriesValue) {
+    // A hostile sender repeats a key: which value is right cannot be told, so the attribute is
+    // listed as varying, whether the series has one instance or two.
+    for (int instances : {1, 2}) {
+        std::vector<model::Instance> v;
+        for (int n = 1; n <= instances; ++n) {
+            Ds d = mr("2.25.5", n);
+            d.str("00081090", "LO", "Model A").str("00081090", "LO", "Model B");
+            v.push_back(make(d));
+        }
+        const SeriesRow s = run(std::move(v)).series.at(0);
+        EXPECT_FALSE(attrs(s).contains("ManufacturerModelName")) << instances;
+        EXPECT_NE(std::find(s.varying.begin(), s.varying.end(), "ManufacturerModelName"), s.varying.end())
+            << instances;
+        EXPECT_EQ(attrs(s)["Manufacturer"], "Acme") << instances;
+    }
+}
+
 TEST(Series, InstanceIdentityIsNeverASeriesAttribute) {
     // A single instance: everything is "constant", yet its identity is not series-level.
     StudyResult r = run([] {
