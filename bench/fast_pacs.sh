@@ -637,8 +637,8 @@ serve_forever() {
     printf '/usr/bin/time -v "$@" "$bin" backfill --from %s --to %s\n' "$WINDOW_FROM" "$WINDOW_TO"
   } >"$WORK/serve.sh"
   chmod +x "$WORK/serve.sh"
-  bench_note "serving at $FAST_URL; run $WORK/serve.sh for one load (Ctrl-C here ends the lab)"
-  while sleep 3600; do :; done
+  bench_note "serving at $FAST_URL; run $WORK/serve.sh for one load (Ctrl-C or SIGTERM ends the lab)"
+  while :; do sleep 3600 & wait $! || break; done  # wait: a signal ends it at once, and the clean-up runs
 }
 
 main() {
