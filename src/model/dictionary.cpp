@@ -140,16 +140,35 @@ const std::string& keyword_for(TagKey t) { return entry_for(t).keyword; }
 
 const std::string& dictionary_vr(TagKey t) { return entry_for(t).vr; }
 
+namespace {
+
+// Keyword -> tag of the dictionary's non-repeating entries, built once: DCMTK finds an entry by
+// name with a scan of the whole dictionary, which made start-up parse the rule lists slowly.
+const std::unordered_map<std::string, TagKey>& keyword_tags() {
+    static const std::unordered_map<std::string, TagKey> table = [] {
+        std::unordered_map<std::string, TagKey> t;
+        DcmDataDictionary& dict = dcmDataDict.wrlock();  // the iterators are not const
+        for (auto it = dict.normalBegin(); it != dict.normalEnd(); ++it) {
+            const DcmDictEntry* e = *it;
+            if (e == nullptr || e->isRepeating() || e->getTagName() == nullptr) continue;
+            const TagKey tag = (TagKey(e->getGroup()) << 16) | e->getElement();
+            // Vendors' private entries reuse public names (GE's NumberOfAverages): public only.
+            if (!is_private(tag)) t.emplace(e->getTagName(), tag);
+        }
+        dcmDataDict.wrunlock();
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
 TagKey tag_for_keyword(std::string_view keyword) {
     if (keyword.empty()) return 0;
-    const std::string name(keyword);
-    TagKey tag = 0;
-    const DcmDataDictionary& dict = dcmDataDict.rdlock();
-    const DcmDictEntry* e = dict.findEntry(name.c_str());
-    if (e == nullptr) e = dict.findEntry(("RETIRED_" + name).c_str());
-    if (e != nullptr && !e->isRepeating()) tag = (TagKey(e->getGroup()) << 16) | e->getElement();
-    dcmDataDict.rdunlock();
-    return is_private(tag) ? 0 : tag;
+    const auto& table = keyword_tags();
+    auto it = table.find(std::string(keyword));
+    if (it == table.end()) it = table.find("RETIRED_" + std::string(keyword));
+    return it == table.end() ? 0 : it->second;
 }
 
 std::string_view value_vr(std::string_view dictionary, std::string_view sender_vr) {

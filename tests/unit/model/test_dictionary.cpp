@@ -180,6 +180,9 @@ TEST(Dictionary, TagForKeyword) {
     EXPECT_EQ(tag_for_keyword("SequenceName"), 0x00180024u);
     EXPECT_EQ(tag_for_keyword("CodeMeaning"), 0x00080104u);
     EXPECT_EQ(tag_for_keyword("OtherPatientIDs"), 0x00101000u);  // retired in PS3.6
+    // DCMTK's dictionary also names vendor private elements so (GE's (0019,0050)): the public
+    // element is the one meant.
+    EXPECT_EQ(tag_for_keyword("NumberOfAverages"), 0x00180083u);
     EXPECT_EQ(tag_for_keyword("NoSuchKeyword"), 0u);
     EXPECT_EQ(tag_for_keyword(""), 0u);
 }
