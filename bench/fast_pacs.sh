@@ -462,14 +462,17 @@ print(f"| --- | ---: | ---: | ---: | ---: | --- |")
 for tool, s in stats.items():
     print(f"| {names[tool]} | {s['wall']:.2f} | {s['cpu']:.2f} | {s['rss']:.0f} (max {s['rss_max']:.0f}) "
           f"| {s['pg']:.2f} | {' / '.join(f'{w:.2f}' for w in s['walls'])} |")
+def ratio(a, b):  # GNU time reports 0.00 s for a tiny run of curl on a fast machine
+    return f"{a / b:.2f}" if b > 0 else "- (0 s)"
+
 if "dicomlake" in stats:
     d = stats["dicomlake"]
     print()
     for other in ("python", "curl"):
         if other in stats:
             o = stats[other]
-            print(f"dicomlake / {other}: wall {d['wall'] / o['wall']:.2f}, CPU {d['cpu'] / o['cpu']:.2f}, "
-                  f"peak RSS {d['rss'] / o['rss']:.2f}")
+            print(f"dicomlake / {other}: wall {ratio(d['wall'], o['wall'])}, CPU {ratio(d['cpu'], o['cpu'])}, "
+                  f"peak RSS {ratio(d['rss'], o['rss'])}")
     print(f"goals (issue 11): dicomlake / python wall <= 0.10, dicomlake / curl wall <= 8, peak RSS <= 100 MB")
 EOF
 }
