@@ -21,6 +21,13 @@ std::string failure_hint(source::FailureKind kind) {
 // report has a hundred times more, which are freed after its study.
 constexpr size_t kKeptAttributeSlots = 5000;
 
+struct ReleaseOutsized {
+    model::Instance& instance;
+    ~ReleaseOutsized() {
+        if (instance.attributes.capacity() > kKeptAttributeSlots) instance = model::Instance{};
+    }
+};
+
 }  // namespace
 
 StudyOutcome transform_study(const source::StudyRef& ref, source::Session& session, const deid::Pseudonymizer& pseudo,
@@ -33,14 +40,16 @@ StudyOutcome transform_study(const source::StudyRef& ref, source::Session& sessi
         // Every instance a worker walks goes into this one: its memory is reused from instance to
         // instance and study to study, except after an outsized instance (released below).
         thread_local model::Instance instance;
-        session.fetch_study(ref, [&](model::DatasetReader& dataset, const source::InstanceMeta& meta) {
-            model::walk_instance(dataset, policy, walk, instance);
-            instance.series_instances_on_pacs = meta.series_instances_on_pacs;
-            acc.add(instance);
-        });
+        {
+            const ReleaseOutsized release{instance};  // also when the study fails mid-walk
+            session.fetch_study(ref, [&](model::DatasetReader& dataset, const source::InstanceMeta& meta) {
+                model::walk_instance(dataset, policy, walk, instance);
+                instance.series_instances_on_pacs = meta.series_instances_on_pacs;
+                acc.add(instance);
+            });
+        }
         // No check against NumberOfStudyRelatedInstances here: Orthanc, for one, counts one of
         // several studies sharing a StudyInstanceUID and serves the metadata of another.
-        if (instance.attributes.capacity() > kKeptAttributeSlots) instance = model::Instance{};
         o.result = acc.finish();
         o.result.activity_key = pseudo.token(deid::Purpose::activity, o.result.study.study_key);
         if (!ref.study_date.empty()) o.result.sealed_day = pseudo.seal(ref.study_date);
