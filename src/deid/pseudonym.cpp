@@ -10,6 +10,7 @@
 
 
 #include "util/error.hpp"
+#include "util/hex.hpp"
 
 namespace dicomlake::deid {
 
@@ -104,27 +105,11 @@ std::string Pseudonymizer::uid(std::string_view original) const {
 }
 
 std::string Pseudonymizer::token(Purpose purpose, std::string_view value) const {
-    static const char* hex = "0123456789abcdef";
     auto m = mac(purpose, trim(value));
-    std::string s;
-    for (size_t i = 0; i < 16; ++i) {
-        s += hex[m[i] >> 4];
-        s += hex[m[i] & 0xF];
-    }
-    return s;
+    return to_hex(m.data(), 16);
 }
 
 namespace {
-
-std::string to_hex(const unsigned char* p, size_t n) {
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (size_t i = 0; i < n; ++i) {
-        s += hex[p[i] >> 4];
-        s += hex[p[i] & 0xF];
-    }
-    return s;
-}
 
 bool from_hex(std::string_view s, std::vector<unsigned char>& out) {
     if (s.size() % 2 != 0) return false;
@@ -187,13 +172,7 @@ std::optional<std::string> Pseudonymizer::unseal(std::string_view sealed) const 
 std::string generate_key() {
     unsigned char buf[32];
     if (RAND_bytes(buf, sizeof buf) != 1) throw Error(ExitCode::internal, "OpenSSL could not generate random bytes");
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : buf) {
-        s += hex[c >> 4];
-        s += hex[c & 0xF];
-    }
-    return s;
+    return to_hex(buf, sizeof buf);
 }
 
 }  // namespace dicomlake::deid

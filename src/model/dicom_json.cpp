@@ -134,8 +134,11 @@ dom::parser& thread_parser() {
 
 }  // namespace
 
-void trim_json_parser(size_t keep_bytes) {
-    if (thread_parser().capacity() > keep_bytes) thread_parser() = dom::parser{};
+// Input bytes a thread's parser may stay sized for between bodies (an ordinary study's answer).
+constexpr size_t kKeptParserBytes = size_t(2) << 20;
+
+void release_outsized_parser() {
+    if (thread_parser().capacity() > kKeptParserBytes) thread_parser() = dom::parser{};
 }
 
 ParsedJson parse_json_metadata(simdjson::padded_string_view body, int max_depth) {
@@ -174,6 +177,7 @@ void for_each_json_instance(const ParsedJson& parsed, const std::function<void(D
 void for_each_json_instance(simdjson::padded_string_view body, int max_depth,
                             const std::function<void(DatasetReader&)>& on_instance) {
     for_each_json_instance(parse_json_metadata(body, max_depth), on_instance);
+    release_outsized_parser();
 }
 
 void walk_metadata(simdjson::padded_string_view body, const AttributeFilter& filter,

@@ -31,11 +31,11 @@ ParsedJson parse_json_metadata(simdjson::padded_string_view body, int max_depth)
 // or a single instance object). Throws MalformedJson.
 void for_each_json_instance(const ParsedJson& parsed, const std::function<void(DatasetReader&)>& on_instance);
 
-// Frees this thread's parser when a body made it larger than `keep_bytes` of input: after
-// one outsized study a worker goes back to the memory of ordinary ones.
-void trim_json_parser(size_t keep_bytes);
+// Frees this thread's parser when a body made it larger than 2 MB of input: after one outsized
+// body a thread goes back to the memory of ordinary ones. Call it once the parsed body is walked.
+void release_outsized_parser();
 
-// Both of the above.
+// Parses, walks and releases an outsized parser.
 void for_each_json_instance(simdjson::padded_string_view body, int max_depth,
                             const std::function<void(DatasetReader&)>& on_instance);
 

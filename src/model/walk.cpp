@@ -49,14 +49,11 @@ public:
     }
 
 private:
-    // Everything but the attribute slots, whose strings keep their memory for this walk.
+    // A fresh Instance but for the attribute slots, whose strings keep their memory for this walk.
     void reset_instance() {
-        Instance& i = instance_;
-        i.date_shift_days = 0;
-        i.patient_key.clear();
-        i.accession_key.clear();
-        i.pseudo_patient = false;
-        i.series_instances_on_pacs = -1;
+        Instance fresh;
+        fresh.attributes = std::move(instance_.attributes);
+        instance_ = std::move(fresh);
         used_ = 0;
     }
 

@@ -4,6 +4,7 @@
 
 #include <new>
 
+#include "util/hex.hpp"
 #include "util/number.hpp"
 
 namespace dicomlake::normalize {
@@ -49,13 +50,7 @@ std::string ContentHash::hex() {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(md(ctx_), digest, &len);
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (unsigned int i = 0; i < len; ++i) {
-        s += hex[digest[i] >> 4];
-        s += hex[digest[i] & 0xF];
-    }
-    return s;
+    return to_hex(digest, len);
 }
 
 }  // namespace dicomlake::normalize

@@ -100,7 +100,7 @@ bool before(const InstanceFacts& a, const InstanceFacts& b) {
 // nearly the same order, so each lookup first tries the entry after the previous one (a
 // comparison) before the hash index; a tree of paths cost a dozen string comparisons each. The
 // first instance's attributes are appended without any lookup (a series of one instance, such
-// as a dose report of 200,000 attributes, never needs the index); a path it holds twice is
+// as a dose report of 120,000 attributes, never needs the index); a path it holds twice is
 // merged in sorted().
 class AttrTable {
 public:

@@ -115,7 +115,7 @@ private:
                 on_body(parse(padded, what));
             }
         }
-        model::trim_json_parser(HttpClient::kKeptBodyBytes);
+        model::release_outsized_parser();
     }
 
     // Invalid JSON is what a body cut short looks like: SourceError(malformed) has it fetched again
